@@ -1,0 +1,29 @@
+from django.utils.translation import gettext_lazy as _
+
+from livesession.access.models import AccessLink, Attendance
+from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
+
+_KEEP = "contract with the client, then 60 days (P4.4)"
+
+declare(
+    AccessLink,
+    personal={
+        "token_enc": Personal(Controller.CLIENT, _("give the participant their personal link"),
+                              Basis.CONSENT, _KEEP, Erase.SHRED, Export.OMIT),
+        "token_digest": Personal(Controller.CLIENT, _("recognise the personal link"),
+                                 Basis.CONSENT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+        "subject": Personal(Controller.CLIENT, _("give the participant their personal link"),
+                            Basis.CONSENT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+    },
+    not_personal=["id", "registration", "client", "created_at", "revoked_at"],
+)
+declare(
+    Attendance,
+    personal={
+        "joined_at": Personal(Controller.CLIENT, _("record attendance (P0.1, P2.2)"),
+                              Basis.CONSENT, _KEEP, Erase.DELETE_ROW),
+        "registration": Personal(Controller.CLIENT, _("record attendance (P0.1, P2.2)"),
+                                 Basis.CONSENT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+    },
+    not_personal=["id", "client", "event"],
+)

@@ -1,0 +1,26 @@
+"""Sign-in by email and password: the address is looked up by its keyed hash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from livesession.accounts.models import User
+from livesession.protection.crypto import email_index
+
+
+class EmailBackend(ModelBackend):
+    def authenticate(self, request: HttpRequest | None, username: str | None = None,
+                     password: str | None = None, **kwargs: Any) -> User | None:
+        email = kwargs.get("email") or username
+        if not email or not password:
+            return None
+        user = User.objects.filter(email_index=email_index(email)).first()
+        if user is None:
+            User().set_password(password)  # same cost either way: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from livesession.events.models import Event, time_zone_choices
+
+
+class EventSerializer(serializers.ModelSerializer[Event]):
+    time_zone = serializers.ChoiceField(choices=time_zone_choices(), default="Europe/Paris")
+    public_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Event
+        fields = ["id", "title", "description", "starts_at", "ends_at", "time_zone", "room_url",
+                  "opens_minutes_before", "status", "created_at", "published_at", "public_url"]
+        read_only_fields = ["id", "status", "created_at", "published_at", "public_url"]
+
+    def get_public_url(self, event: Event) -> str:
+        from django.conf import settings
+        from django.urls import reverse
+
+        return settings.SITE_URL + reverse("portal:event", kwargs={"event_id": event.pk})
+
+    def validate(self, attrs: dict) -> dict:
+        starts = attrs.get("starts_at", getattr(self.instance, "starts_at", None))
+        ends = attrs.get("ends_at", getattr(self.instance, "ends_at", None))
+        if starts and ends and ends <= starts:
+            raise serializers.ValidationError(
+                {"ends_at": _("The end must come after the start. Check the dates and times.")}
+            )
+        return attrs
+
+
+class RegistrationInSerializer(serializers.Serializer[dict]):
+    email = serializers.EmailField(max_length=254)
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    language = serializers.ChoiceField(choices=["fr", "en"], default="fr")
+
+
+class RegistrationAcceptedSerializer(serializers.Serializer[dict]):
+    detail = serializers.CharField()
+
+
+class RegistrationOutSerializer(serializers.Serializer[dict]):
+    id = serializers.UUIDField()
+    email = serializers.EmailField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()

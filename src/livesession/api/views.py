@@ -1,0 +1,137 @@
+"""The JSON API: a thin layer over the services (DESIGN rule 1).
+
+Organizer endpoints need a per-client token and only ever see that client's rows; another
+client's event answers 404. ``POST /events/{id}/registrations`` is public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from livesession.api.serializers import (
+    EventSerializer,
+    RegistrationAcceptedSerializer,
+    RegistrationInSerializer,
+    RegistrationOutSerializer,
+)
+from livesession.events import services as events
+from livesession.events.models import Event, EventStatus
+from livesession.protection import keystore
+from livesession.registrations import services as registrations
+from livesession.registrations.models import Registration
+
+
+def _client(request: Request) -> Any:
+    return request.user.client  # type: ignore[union-attr]
+
+
+def _actor(request: Request) -> str:
+    return request.user.actor  # type: ignore[union-attr]
+
+
+def _event_of(request: Request, event_id: Any) -> Event:
+    event = Event.objects.filter(client=_client(request), pk=event_id).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+class EventList(APIView):
+    @extend_schema(responses=EventSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = Event.objects.filter(client=_client(request)).order_by("starts_at")
+        return Response(EventSerializer(rows, many=True).data)
+
+    @extend_schema(request=EventSerializer, responses={201: EventSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = EventSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = events.create_event(_client(request), actor=_actor(request),
+                                    **serializer.validated_data)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class EventDetail(APIView):
+    @extend_schema(responses=EventSerializer)
+    def get(self, request: Request, event_id: str) -> Response:
+        return Response(EventSerializer(_event_of(request, event_id)).data)
+
+    @extend_schema(request=EventSerializer, responses=EventSerializer)
+    def patch(self, request: Request, event_id: str) -> Response:
+        event = _event_of(request, event_id)
+        serializer = EventSerializer(event, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        event = events.update_event(event, actor=_actor(request), **serializer.validated_data)
+        return Response(EventSerializer(event).data)
+
+
+class EventPublish(APIView):
+    @extend_schema(request=None, responses=EventSerializer)
+    def post(self, request: Request, event_id: str) -> Response:
+        event = events.publish_event(_event_of(request, event_id), actor=_actor(request))
+        return Response(EventSerializer(event).data)
+
+
+class RegistrationThrottle(AnonRateThrottle):
+    rate = "30/minute"
+
+
+class EventRegistrations(APIView):
+    """GET: the client's list (token). POST: public registration."""
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
+
+    def get_throttles(self) -> list[Any]:
+        return [RegistrationThrottle()] if self.request.method == "POST" else []
+
+    def get_authenticators(self) -> list[Any]:
+        # The public POST ignores any Authorization header: no token, no tenant context.
+        if getattr(self, "request", None) is not None and self.request.method == "POST":
+            return []
+        return super().get_authenticators()
+
+    @extend_schema(responses=RegistrationOutSerializer(many=True))
+    def get(self, request: Request, event_id: str) -> Response:
+        event = _event_of(request, event_id)
+        rows = list(Registration.objects.filter(client=_client(request), event=event))
+        with keystore.unit_of_work():
+            keystore.preload(row.subject_id for row in rows)
+            data = [{"id": r.id, "email": r.email, "first_name": r.first_name,
+                     "last_name": r.last_name, "status": r.status,
+                     "created_at": r.created_at} for r in rows]
+        return Response(RegistrationOutSerializer(data, many=True).data)
+
+    @extend_schema(request=RegistrationInSerializer,
+                   responses={202: RegistrationAcceptedSerializer}, auth=[])
+    def post(self, request: Request, event_id: str) -> Response:
+        event = Event.objects.filter(pk=event_id).exclude(status=EventStatus.DRAFT).first()
+        if event is None:
+            raise Http404
+        serializer = RegistrationInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            registrations.register(event, email=data["email"], first_name=data["first_name"],
+                                   last_name=data["last_name"], language=data["language"],
+                                   actor="api:public")
+        except registrations.RegistrationClosed:
+            return Response({"errors": {"detail": [
+                _("Registrations to this event are closed.")]}}, status=status.HTTP_409_CONFLICT)
+        except registrations.AlreadyRegistered as exc:
+            # Same answer as a new registration: the API does not reveal who is registered.
+            registrations.send_link_again(exc.registration, actor="api:public")
+        return Response({"detail": _("Registration received. The personal access link has been "
+                                     "sent to the email address given.")},
+                        status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,53 @@
+"""The ``livesession`` command: serve, worker, migrate, demo, createoperator, token, check.
+
+Each sub-command is a Django management command of ours; this entry point only sets the
+settings module so the command works from any directory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = {
+    "serve": "serve", "worker": "worker", "migrate": "migrate_all", "demo": "demo",
+    "createoperator": "createoperator", "createclient": "createclient", "token": "token",
+    "check": "healthcheck",
+}
+
+USAGE = """usage: livesession COMMAND [options]
+
+commands:
+  serve            serve the web application with granian (production WSGI server)
+  worker           run the background worker (outbox delivery, periodic jobs)
+  migrate          create or update both databases (main and keystore)
+  demo             load the demo data once and print its credentials
+  createoperator   create an operator staff account
+  createclient     create a client with its first owner
+  token create     create an API token for a client
+  check            check configuration, databases, keystore and worker
+
+Run 'livesession COMMAND --help' for a command's options.
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        sys.stdout.write(USAGE)
+        return
+    name = args.pop(0)
+    if name not in COMMANDS and name != "manage":
+        sys.stderr.write(f"livesession: unknown command '{name}'.\n\n{USAGE}")
+        raise SystemExit(2)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "livesession.config.settings")
+    from django.core.management import execute_from_command_line
+
+    if name == "manage":  # escape hatch for engineers: livesession manage <django command>
+        execute_from_command_line(["livesession", *args])
+        return
+    execute_from_command_line(["livesession", COMMANDS[name], *args])
+
+
+if __name__ == "__main__":
+    main()

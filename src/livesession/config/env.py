@@ -1,0 +1,70 @@
+"""Where the instance keeps its files, and secrets generated on first run.
+
+Secrets are never committed: when ``SECRET_KEY`` or ``LIVESESSION_MASTER_KEY`` is not in
+the environment, a random one is written once under ``var/`` (mode 0600) and reused.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+
+
+def var_dir() -> Path:
+    path = Path(os.environ.get("LIVESESSION_VAR_DIR", BASE_DIR / "var"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _file_secret(name: str, make: callable) -> str:  # type: ignore[valid-type]
+    path = var_dir() / name
+    if path.exists():
+        return path.read_text().strip()
+    value = make()
+    # O_EXCL: two processes starting together must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def secret_key() -> str:
+    return os.environ.get("SECRET_KEY") or _file_secret(
+        "secret_key", lambda: secrets.token_urlsafe(50)
+    )
+
+
+def master_key() -> bytes:
+    """The 256-bit key that wraps every data key of the keystore."""
+    raw = os.environ.get("LIVESESSION_MASTER_KEY") or _file_secret(
+        "master.key", lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    )
+    key = base64.urlsafe_b64decode(raw.encode())
+    if len(key) != 32:
+        raise ValueError(
+            "LIVESESSION_MASTER_KEY must be 32 bytes, base64url-encoded "
+            "(generate one with: python -c 'import base64,os;"
+            "print(base64.urlsafe_b64encode(os.urandom(32)).decode())')"
+        )
+    return key
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]

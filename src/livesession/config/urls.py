@@ -1,0 +1,14 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from livesession.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("livesession.accounts.urls")),
+    path("manager/", include("livesession.manager.urls")),
+    path("console/", include("livesession.console.urls")),
+    path("api/v1/", include("livesession.api.urls")),
+    path("", include("livesession.portal.urls")),
+]

@@ -1,0 +1,94 @@
+"""The operator console. Only operator staff get in; anyone else gets a 404. Staff first
+acknowledge the confidentiality rules (P3.5); client data is not shown here (P3.4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from livesession.audit.services import record
+from livesession.core import services as tenancy
+from livesession.core.clock import now
+from livesession.core.models import Client
+from livesession.core.views import worker_state
+from livesession.messaging.models import OutboxMessage, OutboxStatus
+
+
+def operator_only(view: Callable[..., HttpResponse], *,
+                  needs_ack: bool = True) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(request.user, "is_operator", False):
+            raise Http404
+        if needs_ack and request.user.confidentiality_ack_at is None:  # type: ignore[union-attr]
+            return redirect("console:ack")
+        return view(request, *args, **kwargs)
+
+    return inner
+
+
+class ClientForm(forms.Form):
+    name = forms.CharField(label=_("Client name"), max_length=200)
+    slug = forms.SlugField(label=_("Short name"), max_length=60, required=False,
+                           help_text=_("Used in addresses; made from the name when empty."))
+    owner_email = forms.EmailField(label=_("First owner's email"))
+
+
+def acknowledge(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("ack") == "yes":
+        user = request.user
+        user.confidentiality_ack_at = now()  # type: ignore[union-attr]
+        user.save(update_fields=["confidentiality_ack_at"])  # type: ignore[union-attr]
+        record(f"account:{user.pk}", "operator.confidentiality_acknowledged",
+               target=f"account:{user.pk}")
+        return redirect("console:home")
+    return render(request, "console/ack.html")
+
+
+acknowledge_view = operator_only(require_http_methods(["GET", "POST"])(acknowledge),
+                                 needs_ack=False)
+
+
+@operator_only
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = tenancy.create_client(
+                form.cleaned_data["name"], form.cleaned_data["owner_email"],
+                slug=form.cleaned_data["slug"], actor=f"account:{request.user.pk}",
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form = ClientForm()
+    clients = Client.objects.annotate(n_events=Count("events")).order_by("name")
+    worker, last_beat = worker_state()
+    return render(request, "console/home.html", {
+        "form": form, "clients": clients, "created": created, "worker": worker,
+        "last_beat": last_beat,
+    }, status=400 if request.method == "POST" and form.errors else 200)
+
+
+@operator_only
+def outbox(request: HttpRequest) -> HttpResponse:
+    rows = OutboxMessage.objects.select_related("client").order_by("-id")[:200]
+    counts = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")))
+    return render(request, "console/outbox.html", {
+        "rows": rows, "counts": [(label, counts.get(value, 0))
+                                 for value, label in OutboxStatus.choices],
+    })

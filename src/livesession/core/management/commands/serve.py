@@ -1,0 +1,31 @@
+"""Serve the WSGI application with granian (never Django's development server)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Serve livesession with granian (WSGI)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which(
+            "granian")
+        if granian is None:
+            raise CommandError("granian is not installed: run 'make install' first.")
+        argv = [granian, "--interface", "wsgi", "--host", options["host"],
+                "--port", str(options["port"]), "--workers", str(options["workers"]),
+                "--no-ws", "livesession.config.wsgi:application"]
+        self.stdout.write(f"livesession on http://{options['host']}:{options['port']}")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "livesession.config.settings")
+        os.execv(granian, argv)  # noqa: S606  (replaces this process with the server)

@@ -1,0 +1,71 @@
+"""Tenancy: clients (the organizations) and their members with roles (P3.4, P6.1)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Administrator")
+    ORGANIZER = "organizer", _("Organizer")
+    VIEWER = "viewer", _("Viewer")
+
+
+# What each role may do; views and API ask through ``tenancy.require``.
+CAPABILITIES: dict[str, set[str]] = {
+    Role.OWNER: {"view", "manage_events", "manage_members", "manage_tokens"},
+    Role.ADMIN: {"view", "manage_events", "manage_members", "manage_tokens"},
+    Role.ORGANIZER: {"view", "manage_events"},
+    Role.VIEWER: {"view"},
+}
+
+
+class Client(models.Model):
+    """A tenant: controller of its participants' data; the operator is its processor."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("client")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "user"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.client_id}:{self.role}"
+
+    def can(self, capability: str) -> bool:
+        return capability in CAPABILITIES.get(self.role, set())
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by the worker every minute; /healthz and the console read it. A database
+    row, because the web server and the worker share no memory or cache by default."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at}"

@@ -1,0 +1,38 @@
+"""Reads take the tenant explicitly (DESIGN rule 2).
+
+``membership_or_404`` is the only way a Manager view gets a client: a person who is not a
+member of that client gets a 404, as if it did not exist, never a 403 that would confirm it.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from livesession.core.models import Client, Membership
+
+
+def membership_or_404(user: object, client_slug: str) -> Membership:
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_operator", False):
+        raise Http404
+    membership = (
+        Membership.objects.select_related("client")
+        .filter(client__slug=client_slug, client__is_active=True, user=user)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def require(membership: Membership, capability: str) -> None:
+    """Inside their own client a member may learn that an action exists: 403."""
+    if not membership.can(capability):
+        raise PermissionDenied
+
+
+def client_of(slug: str) -> Client:
+    client = Client.objects.filter(slug=slug, is_active=True).first()
+    if client is None:
+        raise Http404
+    return client

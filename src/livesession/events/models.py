@@ -1,0 +1,75 @@
+"""Events: what a client publishes and participants register to (P0.1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from livesession.core.clock import now
+
+
+class EventStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    CLOSED = "closed", _("Closed")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())
+            if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
+
+
+class Event(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="events")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
+    room_url = models.URLField(_("room URL"), max_length=500)
+    # The personal link opens this many minutes before the start (issue 4 makes it per event).
+    opens_minutes_before = models.PositiveIntegerField(_("opens (minutes before start)"),
+                                                       default=15)
+    status = models.CharField(max_length=20, choices=EventStatus.choices,
+                              default=EventStatus.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("event")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["client", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        return self.starts_at - dt.timedelta(minutes=self.opens_minutes_before)
+
+    def access_state(self) -> str:
+        """"before", "open" or "ended": what the personal link does right now."""
+        moment = now()
+        if moment < self.opens_at:
+            return "before"
+        if moment <= self.ends_at:
+            return "open"
+        return "ended"
+
+    @property
+    def accepts_registrations(self) -> bool:
+        return self.status == EventStatus.PUBLISHED and now() <= self.ends_at
+
+    def local_start(self) -> dt.datetime:
+        return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+    def local_end(self) -> dt.datetime:
+        return self.ends_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))

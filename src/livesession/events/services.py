@@ -1,0 +1,78 @@
+"""Event writes. Each runs in one transaction and leaves an audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from livesession.audit.services import record
+from livesession.core.clock import now
+from livesession.core.models import Client
+from livesession.events.models import Event, EventStatus
+
+EDITABLE = ("title", "description", "starts_at", "ends_at", "time_zone", "room_url",
+            "opens_minutes_before")
+
+
+def validate_event_fields(data: dict[str, Any]) -> None:
+    """Field errors a person can act on; raised as one ValidationError keyed by field."""
+    errors: dict[str, str] = {}
+    if not str(data.get("title", "")).strip():
+        errors["title"] = _("Give the event a title.")
+    starts, ends = data.get("starts_at"), data.get("ends_at")
+    if isinstance(starts, dt.datetime) and isinstance(ends, dt.datetime) and ends <= starts:
+        errors["ends_at"] = _("The end must come after the start. Check the dates and times.")
+    tz = data.get("time_zone")
+    if tz is not None:
+        try:
+            zoneinfo.ZoneInfo(str(tz))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors["time_zone"] = _("Unknown time zone. Use a name such as Europe/Paris.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_event(client: Client, *, actor: str, created_by_id: int | None = None,
+                 **fields: Any) -> Event:
+    data = {name: fields[name] for name in EDITABLE if name in fields}
+    validate_event_fields(data)
+    event = Event.objects.create(client=client, created_by_id=created_by_id, **data)
+    record(actor, "event.created", target=f"event:{event.pk}", client_id=client.pk)
+    return event
+
+
+@transaction.atomic
+def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
+    data = {name: fields[name] for name in EDITABLE if name in fields}
+    merged = {name: getattr(event, name) for name in EDITABLE} | data
+    validate_event_fields(merged)
+    for name, value in data.items():
+        setattr(event, name, value)
+    event.save()
+    record(actor, "event.updated", target=f"event:{event.pk}", client_id=event.client_id,
+           details={"fields": sorted(data)})
+    return event
+
+
+@transaction.atomic
+def publish_event(event: Event, *, actor: str) -> Event:
+    if event.status != EventStatus.PUBLISHED:
+        event.status = EventStatus.PUBLISHED
+        event.published_at = now()
+        event.save(update_fields=["status", "published_at"])
+        record(actor, "event.published", target=f"event:{event.pk}", client_id=event.client_id)
+    return event
+
+
+@transaction.atomic
+def close_event(event: Event, *, actor: str) -> Event:
+    event.status = EventStatus.CLOSED
+    event.save(update_fields=["status"])
+    record(actor, "event.closed", target=f"event:{event.pk}", client_id=event.client_id)
+    return event

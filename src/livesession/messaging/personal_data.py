@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+
+from livesession.messaging.models import OutboxMessage
+from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
+
+_SEND = _("send the participant the messages of their registration")
+_KEEP = "90 days after sending"
+
+declare(
+    OutboxMessage,
+    personal={
+        "to_enc": Personal(Controller.CLIENT, _SEND, Basis.CONSENT, _KEEP, Erase.SHRED,
+                           label=_("recipient")),
+        "subject_line_enc": Personal(Controller.CLIENT, _SEND, Basis.CONSENT, _KEEP,
+                                     Erase.SHRED, label=_("subject")),
+        "body_enc": Personal(Controller.CLIENT, _SEND, Basis.CONSENT, _KEEP, Erase.SHRED,
+                             label=_("message")),
+        "subject": Personal(Controller.CLIENT, _SEND, Basis.CONSENT, _KEEP, Erase.DELETE_ROW,
+                            Export.OMIT),
+    },
+    not_personal=["id", "client", "kind", "status", "attempts", "next_attempt_at", "claimed_at",
+                  "sent_at", "last_error", "created_at"],
+    sealed={"to": "to_enc", "subject_line": "subject_line_enc", "body": "body_enc"},
+)

@@ -1,0 +1,16 @@
+"""Personal fields of third-party models we install (Django sessions)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
+
+declare(
+    "sessions.Session",
+    personal={
+        "session_data": Personal(
+            Controller.OPERATOR, _("keep a signed-in person signed in"),
+            Basis.CONTRACT, "session lifetime (1 hour idle)", Erase.DELETE_ROW, Export.OMIT,
+        ),
+    },
+    not_personal=["session_key", "expire_date"],
+)

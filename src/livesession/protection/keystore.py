@@ -1,0 +1,87 @@
+"""The keystore: create, fetch and destroy per-subject data keys (P6.8 crypto-shredding)."""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from livesession.protection import crypto
+from livesession.protection.models import DataKey
+
+# A unit-of-work cache (one request, one task): list pages preload keys in one query and
+# a destroyed key is never served from a cache that outlives the work.
+_cache: contextvars.ContextVar[dict[uuid.UUID, bytes | None] | None] = contextvars.ContextVar(
+    "keystore_cache", default=None
+)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
+def ensure_key(subject_id: uuid.UUID, controller: str) -> None:
+    if DataKey.objects.filter(subject_id=subject_id).exists():
+        return
+    key = crypto.new_data_key()
+    try:
+        with transaction.atomic(using="keystore"):
+            DataKey.objects.create(
+                subject_id=subject_id,
+                controller=controller,
+                wrapped=crypto.wrap_key(key, str(subject_id)),
+            )
+    except IntegrityError:
+        return  # created concurrently: the first writer's key stands
+
+
+def get_key(subject_id: uuid.UUID) -> bytes:
+    cache = _cache.get()
+    if cache is not None and subject_id in cache:
+        key = cache[subject_id]
+    else:
+        row = DataKey.objects.filter(subject_id=subject_id).values_list("wrapped", flat=True)
+        wrapped = next(iter(row), None)
+        key = crypto.unwrap_key(bytes(wrapped), str(subject_id)) if wrapped else None
+        if cache is not None:
+            cache[subject_id] = key
+    if key is None:
+        raise crypto.KeyDestroyed(str(subject_id))
+    return key
+
+
+def preload(subject_ids: Iterable[uuid.UUID]) -> None:
+    cache = _cache.get()
+    if cache is None:
+        return
+    wanted = [sid for sid in set(subject_ids) if sid not in cache]
+    for sid in wanted:
+        cache[sid] = None
+    for row in DataKey.objects.filter(subject_id__in=wanted, wrapped__isnull=False):
+        cache[row.subject_id] = crypto.unwrap_key(bytes(row.wrapped), str(row.subject_id))
+
+
+def destroy_key(subject_id: uuid.UUID) -> bool:
+    """Shred: the wrapped key is overwritten with NULL and the row kept as evidence."""
+    with transaction.atomic(using="keystore"):
+        changed = DataKey.objects.filter(subject_id=subject_id, wrapped__isnull=False).update(
+            wrapped=None, destroyed_at=timezone.now()
+        )
+    cache = _cache.get()
+    if cache is not None:
+        cache[subject_id] = None
+    return bool(changed)
+
+
+def is_reachable() -> bool:
+    DataKey.objects.exists()
+    return True

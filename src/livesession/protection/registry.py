@@ -1,0 +1,113 @@
+"""The personal-data registry: one declaration per model, one line per field (DESIGN rule 3).
+
+Every concrete field of every model of ours is classified, either as personal data with its
+controller, purpose, legal basis, retention rule and export/erase handlers, or as not
+personal. ``tests/protection/test_registry.py`` walks all models and fails on any field that
+is neither. Export, erasure, the register of processing and the privacy notice read from
+here, so they cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.utils.functional import Promise
+
+
+class Controller(StrEnum):
+    OPERATOR = "operator"  # platform accounts (P0.2)
+    CLIENT = "client"      # the client's participant data; the operator is processor
+
+
+class Basis(StrEnum):
+    CONSENT = "consent"                # GDPR art. 6(1)(a)
+    CONTRACT = "contract"              # art. 6(1)(b)
+    LEGAL_OBLIGATION = "legal_obligation"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+
+
+class Erase(StrEnum):
+    SHRED = "shred"            # encrypted with the subject key: destroying the key erases it
+    DELETE_ROW = "delete_row"  # the row goes with the person
+    CLEAR = "clear"            # the column is blanked, the row stays (aggregates, evidence)
+    KEEP_PSEUDONYMOUS = "keep_pseudonymous"  # a keyed hash that no longer links to anything
+
+
+class Export(StrEnum):
+    VALUE = "value"        # the (decrypted) value, as is
+    OMIT = "omit"          # technical data of no use to the person (hashes, ciphertext)
+
+
+@dataclass(frozen=True)
+class Personal:
+    controller: Controller
+    purpose: str | Promise
+    basis: Basis
+    retention: str
+    erase: Erase
+    export: Export = Export.VALUE
+    label: str | Promise = ""
+
+
+@dataclass
+class ModelDeclaration:
+    model_label: str
+    personal: dict[str, Personal] = field(default_factory=dict)
+    not_personal: frozenset[str] = frozenset()
+    # Attributes (``Sealed``) whose ciphertext column is declared above, for export.
+    sealed: dict[str, str] = field(default_factory=dict)
+
+
+_REGISTRY: dict[str, ModelDeclaration] = {}
+
+
+def declare(model: type | str, *, personal: dict[str, Personal] | None = None,
+            not_personal: list[str] | tuple[str, ...] = (),
+            sealed: dict[str, str] | None = None) -> None:
+    label = model if isinstance(model, str) else model._meta.label  # type: ignore[attr-defined]
+    overlap = set(personal or {}) & set(not_personal)
+    if overlap:
+        raise ValueError(f"{label}: {sorted(overlap)} declared both personal and not personal")
+    _REGISTRY[label] = ModelDeclaration(
+        model_label=label,
+        personal=dict(personal or {}),
+        not_personal=frozenset(not_personal),
+        sealed=dict(sealed or {}),
+    )
+
+
+def declaration(model: Any) -> ModelDeclaration | None:
+    label = model if isinstance(model, str) else model._meta.label
+    return _REGISTRY.get(label)
+
+
+def all_declarations() -> dict[str, ModelDeclaration]:
+    return dict(_REGISTRY)
+
+
+def undeclared_fields(model: Any) -> list[str]:
+    decl = declaration(model)
+    names = [f.name for f in model._meta.concrete_fields]
+    if decl is None:
+        return names
+    known = set(decl.personal) | decl.not_personal
+    return [name for name in names if name not in known]
+
+
+def register_of_processing() -> list[dict[str, str]]:
+    """The register's rows (GDPR art. 30), generated from the declarations (P3.2)."""
+    rows = []
+    for label, decl in sorted(_REGISTRY.items()):
+        for name, item in sorted(decl.personal.items()):
+            rows.append({
+                "model": label,
+                "field": name,
+                "controller": item.controller.value,
+                "purpose": str(item.purpose),
+                "legal_basis": item.basis.value,
+                "retention": item.retention,
+                "erasure": item.erase.value,
+            })
+    return rows

@@ -31,7 +31,7 @@ class EventForm(forms.Form):
         error_messages={"invalid": _("Enter a date and time, such as 2026-12-01 15:00."),
                         "required": _("Enter when the event ends.")})
     room_url = forms.URLField(
-        label=_("Room URL"), max_length=500,
+        label=_("Room URL"), max_length=500, assume_scheme="https",
         help_text=_("The address of the live room (Zoom, Teams, BigBlueButton…). Participants "
                     "are sent there through their personal link."),
         error_messages={"invalid": _("Enter a full address starting with https://."),

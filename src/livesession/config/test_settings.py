@@ -1,0 +1,14 @@
+"""Settings for the test suite: the real settings, with a throwaway var/ and tasks run in
+process right after commit (the outbox rows stay the ledger either way)."""
+
+import os
+import tempfile
+
+os.environ["LIVESESSION_TESTING"] = "1"
+os.environ.setdefault("LIVESESSION_VAR_DIR", tempfile.mkdtemp(prefix="livesession-test-"))
+
+from livesession.config.settings import *  # noqa: E402,F403  (test settings extend them)
+
+# Argon2 at full cost makes a suite of sign-ins slow; MD5 is for tests only, never shipped.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+RATE_LIMITS = {"register": (1000, 60), "login": (1000, 60)}

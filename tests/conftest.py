@@ -112,7 +112,7 @@ class _Collector:
         self.messages: list[Message] = []
         self.refuse = 0  # answer 451 to this many next messages
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             self.refuse -= 1
             return "451 try again later"

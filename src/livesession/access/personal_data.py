@@ -16,6 +16,7 @@ declare(
                             Basis.CONSENT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
     },
     not_personal=["id", "registration", "client", "created_at", "revoked_at"],
+    sealed={"token": "token_enc"},
 )
 declare(
     Attendance,

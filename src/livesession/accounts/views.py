@@ -8,16 +8,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from livesession.core.ratelimit import hit
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(label=_lazy("Email"),
+    email = forms.EmailField(label=gettext_lazy("Email"),
                              widget=forms.EmailInput(attrs={"autocomplete": "username"}))
-    password = forms.CharField(label=_lazy("Password"), strip=False,
+    password = forms.CharField(label=gettext_lazy("Password"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete":
                                                                  "current-password"}))
 

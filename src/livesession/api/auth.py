@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -35,7 +36,7 @@ class ClientTokenAuthentication(authentication.BaseAuthentication):
         parts = header.split()
         if len(parts) != 2 or parts[0] != self.keyword:
             raise exceptions.AuthenticationFailed(
-                "Use the header 'Authorization: Bearer <token>'."
+                _("Use the header 'Authorization: Bearer <token>'.")
             )
         token = (
             ApiToken.objects.select_related("client")
@@ -44,7 +45,7 @@ class ClientTokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None:
-            raise exceptions.AuthenticationFailed("Unknown or revoked API token.")
+            raise exceptions.AuthenticationFailed(_("Unknown or revoked API token."))
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return TokenPrincipal(token), token
 
@@ -52,7 +53,7 @@ class ClientTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class ClientTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ClientTokenScheme(OpenApiAuthenticationExtension):
     target_class = "livesession.api.auth.ClientTokenAuthentication"
     name = "clientToken"
 

@@ -111,7 +111,7 @@ class EventRegistrations(APIView):
             data = [{"id": r.id, "email": r.email, "first_name": r.first_name,
                      "last_name": r.last_name, "status": r.status,
                      "created_at": r.created_at} for r in rows]
-        return Response(RegistrationOutSerializer(data, many=True).data)
+        return Response(RegistrationOutSerializer(data, many=True).data)  # type: ignore[arg-type]
 
     @extend_schema(request=RegistrationInSerializer,
                    responses={202: RegistrationAcceptedSerializer}, auth=[])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[3]
@@ -20,7 +21,7 @@ def var_dir() -> Path:
     return path
 
 
-def _file_secret(name: str, make: callable) -> str:  # type: ignore[valid-type]
+def _file_secret(name: str, make: Callable[[], str]) -> str:
     path = var_dir() / name
     if path.exists():
         return path.read_text().strip()

@@ -7,7 +7,7 @@ import tempfile
 os.environ["LIVESESSION_TESTING"] = "1"
 os.environ.setdefault("LIVESESSION_VAR_DIR", tempfile.mkdtemp(prefix="livesession-test-"))
 
-from livesession.config.settings import *  # noqa: E402,F403  (test settings extend them)
+from livesession.config.settings import *  # noqa: F403  (test settings extend them)
 
 # Argon2 at full cost makes a suite of sign-ins slow; MD5 is for tests only, never shipped.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

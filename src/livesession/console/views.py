@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from livesession.accounts.models import User
 from livesession.audit.services import record
 from livesession.core import services as tenancy
 from livesession.core.clock import now
@@ -48,8 +49,7 @@ class ClientForm(forms.Form):
 def acknowledge(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("ack") == "yes":
         user = request.user
-        user.confidentiality_ack_at = now()  # type: ignore[union-attr]
-        user.save(update_fields=["confidentiality_ack_at"])  # type: ignore[union-attr]
+        User.objects.filter(pk=int(user.pk or 0)).update(confidentiality_ack_at=now())
         record(f"account:{user.pk}", "operator.confidentiality_acknowledged",
                target=f"account:{user.pk}")
         return redirect("console:home")

@@ -15,9 +15,13 @@ from livesession.core.models import Client, Membership
 def membership_or_404(user: object, client_slug: str) -> Membership:
     if not getattr(user, "is_authenticated", False) or getattr(user, "is_operator", False):
         raise Http404
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        raise Http404
     membership = (
         Membership.objects.select_related("client")
-        .filter(client__slug=client_slug, client__is_active=True, user=user)
+        .filter(client__slug=client_slug, client__is_active=True,
+                user_id=user_id)
         .first()
     )
     if membership is None:

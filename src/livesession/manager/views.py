@@ -38,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if getattr(request.user, "is_operator", False):
         return redirect("console:home")
     memberships = list(Membership.objects.select_related("client")
-                       .filter(user=request.user, client__is_active=True))
+                       .filter(user_id=int(request.user.pk or 0), client__is_active=True))
     if len(memberships) == 1:
         return redirect("manager:events", client_slug=memberships[0].client.slug)
     return render(request, "manager/home.html", {"memberships": memberships})

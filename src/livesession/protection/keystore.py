@@ -51,7 +51,7 @@ def get_key(subject_id: uuid.UUID) -> bytes:
     else:
         row = DataKey.objects.filter(subject_id=subject_id).values_list("wrapped", flat=True)
         wrapped = next(iter(row), None)
-        key = crypto.unwrap_key(bytes(wrapped), str(subject_id)) if wrapped else None
+        key = crypto.unwrap_key(bytes(wrapped), str(subject_id)) if wrapped is not None else None
         if cache is not None:
             cache[subject_id] = key
     if key is None:
@@ -66,8 +66,10 @@ def preload(subject_ids: Iterable[uuid.UUID]) -> None:
     wanted = [sid for sid in set(subject_ids) if sid not in cache]
     for sid in wanted:
         cache[sid] = None
-    for row in DataKey.objects.filter(subject_id__in=wanted, wrapped__isnull=False):
-        cache[row.subject_id] = crypto.unwrap_key(bytes(row.wrapped), str(row.subject_id))
+    rows = DataKey.objects.filter(subject_id__in=wanted, wrapped__isnull=False)
+    for subject_id, wrapped in rows.values_list("subject_id", "wrapped"):
+        if wrapped is not None:
+            cache[subject_id] = crypto.unwrap_key(bytes(wrapped), str(subject_id))
 
 
 def destroy_key(subject_id: uuid.UUID) -> bool:

@@ -44,7 +44,7 @@ class Command(BaseCommand):
         operator_password = secrets.token_urlsafe(9)
         made = create_client("Démo Formation", OWNER, slug=DEMO_SLUG, actor="demo",
                              owner_password=owner_password)
-        operator = create_account(OPERATOR, operator_password, is_operator=True, actor="demo")
+        create_account(OPERATOR, operator_password, is_operator=True, actor="demo")
         starts = (now() + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
         event = create_event(
             made.client, actor="demo", title="Webinaire de démonstration",

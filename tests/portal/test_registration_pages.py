@@ -101,3 +101,27 @@ def test_waiting_page_never_leaks_the_token_in_referer(event_a: Any) -> None:
     page = Browser().get(f"/j/{made.token}/")
     assert page["Referrer-Policy"] == "no-referrer"
     assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
+
+
+def test_unpublished_event_page_says_so_without_showing_the_draft(client_a: Any,
+                                                                  make_event: Any) -> None:
+    draft = make_event(client_a, published=False, title="Secret draft")
+    page = Browser(HTTP_ACCEPT_LANGUAGE="en").get(f"/e/{draft.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 404
+    assert "Event not published" in html
+    assert "Secret draft" not in html and client_a.name not in html
+
+
+def test_p6_5_token_paths_and_addresses_are_masked_in_logs() -> None:
+    import logging
+
+    from livesession.core.logging import RedactPersonalData
+
+    record = logging.LogRecord("django.request", logging.ERROR, __file__, 1,
+                               "Internal Server Error: %s for %s", ("/j/AbC_123-x/", "a@b.org"),
+                               None)
+    RedactPersonalData().filter(record)
+    text = record.getMessage()
+    assert "AbC_123-x" not in text and "a@b.org" not in text
+    assert "/j/<token>/" in text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connections
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 
 from livesession.core.clock import now
 from livesession.core.models import WorkerHeartbeat
@@ -42,3 +43,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "worker": worker, "worker_last_beat": last_beat}
     # The worker's state is reported, not fatal: the outbox keeps mail until it is back.
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A translated page that says what to do; the reason (technical) is not shown."""
+    return render(request, "403_csrf.html", status=403)

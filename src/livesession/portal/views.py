@@ -23,16 +23,26 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 
 
+class NotPublished(Exception):
+    pass
+
+
 def _public_event(event_id: str) -> Event:
     event = Event.objects.select_related("client").filter(pk=event_id).first()
-    if event is None or event.status == EventStatus.DRAFT or not event.client.is_active:
+    if event is None or not event.client.is_active:
         raise Http404
+    if event.status == EventStatus.DRAFT:
+        raise NotPublished
     return event
 
 
 @require_http_methods(["GET", "POST"])
 def event_page(request: HttpRequest, event_id: str) -> HttpResponse:
-    event = _public_event(event_id)
+    try:
+        event = _public_event(event_id)
+    except NotPublished:
+        # Says so, with nothing of the draft (title, client) and a 404 status.
+        return render(request, "portal/unpublished.html", status=404)
     form = RegistrationForm(request.POST or None)
     if request.method == "GET":
         return render(request, "portal/event.html", {"event": event, "form": form})
@@ -71,7 +81,11 @@ def _submit(request: HttpRequest, event: Event, form: RegistrationForm) -> int:
 
 
 def registered(request: HttpRequest, event_id: str) -> HttpResponse:
-    return render(request, "portal/registered.html", {"event": _public_event(event_id)})
+    try:
+        event = _public_event(event_id)
+    except NotPublished as exc:
+        raise Http404 from exc
+    return render(request, "portal/registered.html", {"event": event})
 
 
 @never_cache

@@ -142,10 +142,11 @@ def tokens(request: HttpRequest, client_slug: str) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, client_slug: str, token_id: int) -> HttpResponse:
     membership = membership_or_404(request.user, client_slug)
-    require(membership, "manage_tokens")
+    # The object first: another client's token is a 404 for every role, never a 403 (P6.1).
     token = ApiToken.objects.filter(client=membership.client, pk=token_id).first()
     if token is None:
         raise Http404
+    require(membership, "manage_tokens")
     api_tokens.revoke_token(token, actor=_actor(request))
     messages.success(request, _("Token revoked: it no longer opens the API."))
     return redirect("manager:tokens", client_slug=client_slug)

@@ -1,0 +1,196 @@
+"""The inventory of every URL of the project, for the tenancy test (P6.1, P3.4).
+
+Each named URL says who may reach it, method by method, and how to point it at one
+client's objects. ``tests/test_tenancy_urls.py`` walks the resolver tree and fails when a
+URL has no entry here, or when an entry names a URL that no longer exists: a new URL is
+not shipped before someone has decided who may reach it.
+
+Kinds (who may reach a method of a URL):
+
+- ``public``: anyone, signed in or not (portal pages, health, schema, language, sign-in).
+- ``member``: a member of the client named by the ``client_slug`` in the URL (the Manager);
+  ``capability`` says what the member's role must allow.
+- ``operator``: operator staff only (the console).
+- ``api-token``: a request carrying a client's API token; it sees that client only.
+- ``api-public``: the public JSON registration; no token, no tenant context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from livesession.api.services import create_token
+from livesession.core.clock import now
+from livesession.core.models import Client
+from livesession.events.models import Event
+from livesession.events.services import create_event, publish_event
+from livesession.registrations.services import register
+
+PUBLIC = "public"
+MEMBER = "member"
+OPERATOR = "operator"
+API_TOKEN = "api-token"
+API_PUBLIC = "api-public"
+KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC})
+
+# What a role may do inside its own client (the words of ``core.models.CAPABILITIES``).
+VIEW = "view"
+MANAGE_EVENTS = "manage_events"
+MANAGE_TOKENS = "manage_tokens"
+CAPABILITIES = frozenset({VIEW, MANAGE_EVENTS, MANAGE_TOKENS})
+
+
+@dataclass(frozen=True)
+class Side:
+    """One client and its objects, each carrying text that must never reach another client."""
+
+    client: Client
+    event: Event  # published
+    draft: Event
+    token_id: int
+    secret: str  # the raw API token
+    link: str  # the personal access token of a registration to ``event``
+    email: str
+    first_name: str
+    last_name: str
+
+    @property
+    def slug(self) -> str:
+        return self.client.slug
+
+    @property
+    def client_data(self) -> tuple[str, ...]:
+        """What the client owns: even the operator's console does not show it (P3.4)."""
+        return (self.event.title, self.event.description, self.event.room_url,
+                self.draft.title, self.draft.description, self.draft.room_url,
+                self.email, self.first_name, self.last_name, self.secret, self.secret[:10])
+
+    @property
+    def markers(self) -> tuple[str, ...]:
+        """Everything another client must never see, the client's name included (P6.1)."""
+        return (self.client.name, *self.client_data)
+
+
+def build_side(client: Client, word: str) -> Side:
+    """Objects of ``client`` whose texts all contain ``word`` (ASCII, nothing to escape)."""
+    starts = now() + dt.timedelta(days=2)
+    common = {"starts_at": starts, "ends_at": starts + dt.timedelta(hours=1),
+              "time_zone": "Europe/Paris"}
+    event = publish_event(create_event(
+        client, actor="test", title=f"{word} confidential summit",
+        description=f"{word} private agenda", room_url=f"https://room.example/{word}-live",
+        **common), actor="test")
+    draft = create_event(client, actor="test", title=f"{word} unannounced draft",
+                         description=f"{word} draft notes",
+                         room_url=f"https://room.example/{word}-draft", **common)
+    token = create_token(client, f"{word} sync", actor="test")
+    email, first, last = f"participant@{word}-people.test", f"{word}first", f"{word}last"
+    registered = register(event, email=email, first_name=first, last_name=last)
+    return Side(client=client, event=event, draft=draft, token_id=token.token.pk,
+                secret=token.secret, link=registered.token, email=email, first_name=first,
+                last_name=last)
+
+
+Kwargs = Callable[[Side], dict[str, Any]]
+
+
+def no_kwargs(side: Side) -> dict[str, Any]:
+    return {}
+
+
+def slug(side: Side) -> dict[str, Any]:
+    return {"client_slug": side.slug}
+
+
+def slug_event(side: Side) -> dict[str, Any]:
+    return {"client_slug": side.slug, "event_id": side.event.pk}
+
+
+def slug_draft(side: Side) -> dict[str, Any]:
+    # Publishing a draft is a visible change: a leak across clients could not go unseen.
+    return {"client_slug": side.slug, "event_id": side.draft.pk}
+
+
+def slug_token(side: Side) -> dict[str, Any]:
+    return {"client_slug": side.slug, "token_id": side.token_id}
+
+
+def event(side: Side) -> dict[str, Any]:
+    return {"event_id": side.event.pk}
+
+
+def draft(side: Side) -> dict[str, Any]:
+    return {"event_id": side.draft.pk}
+
+
+def link(side: Side) -> dict[str, Any]:
+    return {"token": side.link}
+
+
+@dataclass(frozen=True)
+class Route:
+    """``methods``: each HTTP method the URL answers, with its kind; any other method is
+    refused (405) or never reaches the object. ``body``: a valid write, so that a request
+    that crossed clients would leave a trace."""
+
+    methods: Mapping[str, str]
+    kwargs: Kwargs = no_kwargs
+    capability: str = ""  # member URLs only
+    body: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        return frozenset(self.methods.values())
+
+
+EVENT_FORM = {"title": "Written across clients", "description": "", "time_zone": "Europe/Paris",
+              "starts_at": "2031-03-01T10:00", "ends_at": "2031-03-01T11:00",
+              "room_url": "https://room.example/intruder"}
+EVENT_JSON = {"title": "Written across clients", "starts_at": "2031-03-01T10:00:00+01:00",
+              "ends_at": "2031-03-01T11:00:00+01:00", "time_zone": "Europe/Paris",
+              "room_url": "https://room.example/intruder"}
+PERSON = {"email": "visitor@example.org", "first_name": "Visitor", "last_name": "Person"}
+
+INVENTORY: dict[str, Route] = {
+    # --- config/urls.py
+    "healthz": Route({"GET": PUBLIC}),
+    "set_language": Route({"GET": PUBLIC, "POST": PUBLIC}, body={"language": "en", "next": "/"}),
+    # --- accounts
+    "accounts:login": Route({"GET": PUBLIC, "POST": PUBLIC},
+                            body={"email": "nobody@example.org", "password": "wrong password"}),
+    "accounts:logout": Route({"POST": PUBLIC}),
+    # --- portal: participant pages
+    "portal:home": Route({"GET": PUBLIC}),
+    "portal:event": Route({"GET": PUBLIC, "POST": PUBLIC}, event, body=PERSON),
+    "portal:registered": Route({"GET": PUBLIC}, event),
+    "portal:join": Route({"GET": PUBLIC}, link),
+    "portal:privacy": Route({"GET": PUBLIC}),
+    # --- manager: scoped by the client's slug
+    "manager:home": Route({"GET": MEMBER}, capability=VIEW),
+    "manager:events": Route({"GET": MEMBER}, slug, capability=VIEW),
+    "manager:event-create": Route({"GET": MEMBER, "POST": MEMBER}, slug,
+                                  capability=MANAGE_EVENTS, body=EVENT_FORM),
+    "manager:event": Route({"GET": MEMBER}, slug_event, capability=VIEW),
+    "manager:event-edit": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                capability=MANAGE_EVENTS, body=EVENT_FORM),
+    "manager:event-publish": Route({"POST": MEMBER}, slug_draft, capability=MANAGE_EVENTS),
+    "manager:tokens": Route({"GET": MEMBER, "POST": MEMBER}, slug, capability=MANAGE_TOKENS,
+                            body={"name": "Made across clients"}),
+    "manager:token-revoke": Route({"POST": MEMBER}, slug_token, capability=MANAGE_TOKENS),
+    # --- console: operator staff
+    "console:home": Route({"GET": OPERATOR, "POST": OPERATOR},
+                          body={"name": "Intruder", "owner_email": "owner@intruder.test"}),
+    "console:ack": Route({"GET": OPERATOR, "POST": OPERATOR}, body={"ack": "yes"}),
+    "console:outbox": Route({"GET": OPERATOR}),
+    # --- api
+    "api:schema": Route({"GET": PUBLIC}),
+    "api:events": Route({"GET": API_TOKEN, "POST": API_TOKEN}, body=EVENT_JSON),
+    "api:event": Route({"GET": API_TOKEN, "PATCH": API_TOKEN}, event,
+                       body={"title": "Written across clients"}),
+    "api:event-publish": Route({"POST": API_TOKEN}, draft),
+    "api:event-registrations": Route({"GET": API_TOKEN, "POST": API_PUBLIC}, event,
+                                     body=PERSON),
+}

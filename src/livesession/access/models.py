@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from livesession.protection.fields import Sealed
 
@@ -23,6 +24,9 @@ class AccessLink(models.Model):
 
     token = Sealed("token_enc")
 
+    class Meta:
+        verbose_name = _("personal access link")
+
     def __str__(self) -> str:
         return f"access link {self.pk}"
 
@@ -37,6 +41,7 @@ class Attendance(models.Model):
     joined_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("attendance")
         indexes = [models.Index(fields=["client", "event"])]
 
     def __str__(self) -> str:

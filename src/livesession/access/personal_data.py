@@ -3,17 +3,17 @@ from django.utils.translation import gettext_lazy as _
 from livesession.access.models import AccessLink, Attendance
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
-_KEEP = "contract with the client, then 60 days (P4.4)"
+_KEEP = _("as long as the client's contract, then 60 days")  # P4.4
 
 declare(
     AccessLink,
     personal={
         "token_enc": Personal(Controller.CLIENT, _("give the participant their personal link"),
-                              Basis.CONSENT, _KEEP, Erase.SHRED, Export.OMIT),
+                              Basis.CONTRACT, _KEEP, Erase.SHRED, Export.OMIT),
         "token_digest": Personal(Controller.CLIENT, _("recognise the personal link"),
-                                 Basis.CONSENT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+                                 Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
         "subject": Personal(Controller.CLIENT, _("give the participant their personal link"),
-                            Basis.CONSENT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+                            Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
     },
     not_personal=["id", "registration", "client", "created_at", "revoked_at"],
     sealed={"token": "token_enc"},
@@ -21,10 +21,10 @@ declare(
 declare(
     Attendance,
     personal={
-        "joined_at": Personal(Controller.CLIENT, _("record attendance (P0.1, P2.2)"),
-                              Basis.CONSENT, _KEEP, Erase.DELETE_ROW),
-        "registration": Personal(Controller.CLIENT, _("record attendance (P0.1, P2.2)"),
-                                 Basis.CONSENT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+        "joined_at": Personal(Controller.CLIENT, _("record attendance"),
+                              Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
+        "registration": Personal(Controller.CLIENT, _("record attendance"),
+                                 Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
     },
     not_personal=["id", "client", "event"],
 )

@@ -4,7 +4,7 @@ from livesession.accounts.models import User
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 _ACCOUNT = _("run the platform account")
-_LIFE = "account lifetime, then 3 years (P3.8)"
+_LIFE = _("as long as the account, then 3 years")  # P3.8
 
 declare(
     User,
@@ -22,7 +22,7 @@ declare(
         "date_joined": Personal(Controller.OPERATOR, _ACCOUNT, Basis.CONTRACT, _LIFE,
                                 Erase.DELETE_ROW),
         "confidentiality_ack_at": Personal(
-            Controller.OPERATOR, _("prove staff acknowledged confidentiality (P3.5)"),
+            Controller.OPERATOR, _("prove staff acknowledged confidentiality"),
             Basis.LEGAL_OBLIGATION, _LIFE, Erase.DELETE_ROW),
     },
     not_personal=["id", "subject", "is_active", "is_operator"],

@@ -20,6 +20,7 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("API token")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ Entries name actors and targets by id, never by personal data: the trail outlive
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
@@ -21,6 +22,7 @@ class AuditEntry(models.Model):
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
+        verbose_name = _("audit entry")
         ordering = ["id"]
 
     def __str__(self) -> str:

@@ -9,9 +9,9 @@ declare(
     AuditEntry,
     personal={
         "actor": Personal(Controller.OPERATOR, _("prove who did what (audit trail)"),
-                          Basis.LEGAL_OBLIGATION, "5 years", Erase.KEEP_PSEUDONYMOUS),
+                          Basis.LEGAL_OBLIGATION, _("5 years"), Erase.KEEP_PSEUDONYMOUS),
         "target": Personal(Controller.OPERATOR, _("prove who did what (audit trail)"),
-                           Basis.LEGAL_OBLIGATION, "5 years", Erase.KEEP_PSEUDONYMOUS),
+                           Basis.LEGAL_OBLIGATION, _("5 years"), Erase.KEEP_PSEUDONYMOUS),
     },
     not_personal=["id", "at", "client", "action", "details", "prev_hash", "hash"],
 )

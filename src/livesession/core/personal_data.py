@@ -8,7 +8,7 @@ declare(
     Membership,
     personal={
         "user": Personal(Controller.OPERATOR, _("give a member access to their organization"),
-                         Basis.CONTRACT, "while the membership lasts", Erase.DELETE_ROW),
+                         Basis.CONTRACT, _("while the membership lasts"), Erase.DELETE_ROW),
     },
     not_personal=["id", "client", "role", "created_at"],
 )

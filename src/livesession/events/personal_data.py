@@ -7,7 +7,7 @@ declare(
     Event,
     personal={
         "created_by": Personal(Controller.CLIENT, _("know who created an event"),
-                               Basis.LEGITIMATE_INTEREST, "event lifetime", Erase.CLEAR),
+                               Basis.LEGITIMATE_INTEREST, _("event lifetime"), Erase.CLEAR),
     },
     not_personal=["id", "client", "title", "description", "starts_at", "ends_at", "time_zone",
                   "room_url", "opens_minutes_before", "status", "created_at", "published_at"],

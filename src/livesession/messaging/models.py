@@ -43,6 +43,7 @@ class OutboxMessage(models.Model):
     body = Sealed("body_enc")
 
     class Meta:
+        verbose_name = _("email message")
         ordering = ["-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 

@@ -4,18 +4,18 @@ from livesession.messaging.models import OutboxMessage
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 _SEND = _("send the participant the messages of their registration")
-_KEEP = "90 days after sending"
+_KEEP = _("90 days after sending")
 
 declare(
     OutboxMessage,
     personal={
-        "to_enc": Personal(Controller.CLIENT, _SEND, Basis.CONSENT, _KEEP, Erase.SHRED,
+        "to_enc": Personal(Controller.CLIENT, _SEND, Basis.CONTRACT, _KEEP, Erase.SHRED,
                            label=_("recipient")),
-        "subject_line_enc": Personal(Controller.CLIENT, _SEND, Basis.CONSENT, _KEEP,
+        "subject_line_enc": Personal(Controller.CLIENT, _SEND, Basis.CONTRACT, _KEEP,
                                      Erase.SHRED, label=_("subject")),
-        "body_enc": Personal(Controller.CLIENT, _SEND, Basis.CONSENT, _KEEP, Erase.SHRED,
+        "body_enc": Personal(Controller.CLIENT, _SEND, Basis.CONTRACT, _KEEP, Erase.SHRED,
                              label=_("message")),
-        "subject": Personal(Controller.CLIENT, _SEND, Basis.CONSENT, _KEEP, Erase.DELETE_ROW,
+        "subject": Personal(Controller.CLIENT, _SEND, Basis.CONTRACT, _KEEP, Erase.DELETE_ROW,
                             Export.OMIT),
     },
     not_personal=["id", "client", "kind", "status", "attempts", "next_attempt_at", "claimed_at",

@@ -9,7 +9,7 @@ declare(
     personal={
         "session_data": Personal(
             Controller.OPERATOR, _("keep a signed-in person signed in"),
-            Basis.CONTRACT, "session lifetime (1 hour idle)", Erase.DELETE_ROW, Export.OMIT,
+            Basis.CONTRACT, _("session lifetime (1 hour idle)"), Erase.DELETE_ROW, Export.OMIT,
         ),
     },
     not_personal=["session_key", "expire_date"],

@@ -8,7 +8,7 @@ declare(
     personal={
         "email_index": Personal(
             Controller.CLIENT, _("find a person's records by email without storing it"),
-            Basis.CONTRACT, "until erasure", Erase.KEEP_PSEUDONYMOUS, Export.OMIT,
+            Basis.CONTRACT, _("until erasure"), Erase.KEEP_PSEUDONYMOUS, Export.OMIT,
         ),
     },
     not_personal=["id", "controller", "client", "created_at", "shredded_at"],
@@ -18,7 +18,7 @@ declare(
     personal={
         "wrapped": Personal(
             Controller.CLIENT, _("encrypt the person's data at rest"),
-            Basis.LEGAL_OBLIGATION, "until erasure", Erase.SHRED, Export.OMIT,
+            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.SHRED, Export.OMIT,
         ),
     },
     not_personal=["subject_id", "controller", "created_at", "destroyed_at"],

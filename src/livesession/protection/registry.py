@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.apps import apps
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class Controller(StrEnum):
@@ -26,6 +28,18 @@ class Basis(StrEnum):
     CONTRACT = "contract"              # art. 6(1)(b)
     LEGAL_OBLIGATION = "legal_obligation"
     LEGITIMATE_INTEREST = "legitimate_interest"
+
+
+CONTROLLER_LABELS = {
+    Controller.OPERATOR: _("the platform operator"),
+    Controller.CLIENT: _("the organizer (client); the operator is its processor"),
+}
+BASIS_LABELS = {
+    Basis.CONSENT: _("consent (GDPR art. 6.1.a)"),
+    Basis.CONTRACT: _("performance of a contract (GDPR art. 6.1.b)"),
+    Basis.LEGAL_OBLIGATION: _("legal obligation (GDPR art. 6.1.c)"),
+    Basis.LEGITIMATE_INTEREST: _("legitimate interest (GDPR art. 6.1.f)"),
+}
 
 
 class Erase(StrEnum):
@@ -45,7 +59,7 @@ class Personal:
     controller: Controller
     purpose: str | Promise
     basis: Basis
-    retention: str
+    retention: str | Promise
     erase: Erase
     export: Export = Export.VALUE
     label: str | Promise = ""
@@ -59,6 +73,27 @@ class ModelDeclaration:
     # Attributes (``Sealed``) whose ciphertext column is declared above, for export.
     sealed: dict[str, str] = field(default_factory=dict)
 
+
+# Labels for technical columns, so the notice reads as words, not column names.
+COMMON_LABELS = {
+    "subject": _("pseudonymous person identifier"),
+    "email_index": _("keyed hash of the email address"),
+    "token_digest": _("hash of the personal access link"),
+    "token_enc": _("personal access link"),
+    "created_at": _("date of registration"),
+    "created_by": _("author"),
+    "joined_at": _("time of joining"),
+    "registration": _("registration it belongs to"),
+    "language": _("language"),
+    "status": _("status"),
+    "user": _("account"),
+    "actor": _("who acted"),
+    "target": _("what was acted on"),
+    "wrapped": _("encryption key (wrapped)"),
+    "date_joined": _("account creation date"),
+    "confidentiality_ack_at": _("confidentiality acknowledgement date"),
+    "password": _("password (hashed)"),
+}
 
 _REGISTRY: dict[str, ModelDeclaration] = {}
 
@@ -96,18 +131,32 @@ def undeclared_fields(model: Any) -> list[str]:
     return [name for name in names if name not in known]
 
 
+def _field_label(item: Personal, field: Any) -> str:
+    if item.label:
+        return str(item.label)
+    automatic = field.name.replace("_", " ")
+    if str(field.verbose_name) == automatic and field.name in COMMON_LABELS:
+        return str(COMMON_LABELS[field.name])
+    return str(field.verbose_name)
+
+
 def register_of_processing() -> list[dict[str, str]]:
     """The register's rows (GDPR art. 30), generated from the declarations (P3.2)."""
     rows = []
     for label, decl in sorted(_REGISTRY.items()):
+        model = apps.get_model(label)
         for name, item in sorted(decl.personal.items()):
+            field = model._meta.get_field(name)
             rows.append({
                 "model": label,
                 "field": name,
+                "data": f"{model._meta.verbose_name}: {_field_label(item, field)}",
                 "controller": item.controller.value,
+                "controller_label": str(CONTROLLER_LABELS[item.controller]),
                 "purpose": str(item.purpose),
                 "legal_basis": item.basis.value,
-                "retention": item.retention,
+                "legal_basis_label": str(BASIS_LABELS[item.basis]),
+                "retention": str(item.retention),
                 "erasure": item.erase.value,
             })
     return rows

@@ -4,26 +4,26 @@ from livesession.protection.registry import Basis, Controller, Erase, Export, Pe
 from livesession.registrations.models import Registration
 
 _PURPOSE = _("register the participant to the event and give them access")
-_KEEP = "contract with the client, then 60 days (P4.4)"
+_KEEP = _("as long as the client's contract, then 60 days")  # P4.4
 
 declare(
     Registration,
     personal={
-        "email_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONSENT, _KEEP, Erase.SHRED,
+        "email_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP, Erase.SHRED,
                               label=_("email")),
-        "first_name_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONSENT, _KEEP,
+        "first_name_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP,
                                    Erase.SHRED, label=_("first name")),
-        "last_name_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONSENT, _KEEP,
+        "last_name_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP,
                                   Erase.SHRED, label=_("last name")),
         "email_index": Personal(Controller.CLIENT, _("refuse a second registration"),
-                                Basis.CONSENT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
-        "subject": Personal(Controller.CLIENT, _PURPOSE, Basis.CONSENT, _KEEP,
+                                Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+        "subject": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP,
                             Erase.DELETE_ROW, Export.OMIT),
         "language": Personal(Controller.CLIENT, _("write to the participant in their language"),
-                             Basis.CONSENT, _KEEP, Erase.DELETE_ROW),
-        "created_at": Personal(Controller.CLIENT, _PURPOSE, Basis.CONSENT, _KEEP,
+                             Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
+        "created_at": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP,
                                Erase.DELETE_ROW),
-        "status": Personal(Controller.CLIENT, _PURPOSE, Basis.CONSENT, _KEEP, Erase.DELETE_ROW),
+        "status": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
     },
     not_personal=["id", "client", "event"],
     sealed={"email": "email_enc", "first_name": "first_name_enc", "last_name": "last_name_enc"},

@@ -154,6 +154,9 @@ TIME_ZONE = os.environ.get("LIVESESSION_TIME_ZONE", "Europe/Paris")
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from the finders; it wants the folder
+# The shared stylesheet lives beside the templates, in no app's folder: the app finder
+# would miss it and every page would be served unstyled.
+STATICFILES_DIRS = [Path(__file__).resolve().parents[1] / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import smtplib
 from pathlib import Path
 
 from django.conf import settings
@@ -30,7 +29,9 @@ def queue_email(*, subject: Subject, to: str, subject_line: str, body: str, kind
     message = OutboxMessage(subject=subject, kind=kind, client_id=client_id,
                             next_attempt_at=now())
     message.to = to
-    message.subject_line = subject_line
+    # A header is one line: a line break (say, from an event title) would make every build
+    # of this message fail.
+    message.subject_line = " ".join(subject_line.split())
     message.body = body
     message.save()
     tasks.enqueue_on_commit(deliver, message.pk)
@@ -89,7 +90,9 @@ def deliver_now(message_id: int) -> str | None:
             status=OutboxStatus.FAILED, last_error="recipient erased", claimed_at=None
         )
         return OutboxStatus.FAILED
-    except (smtplib.SMTPException, OSError) as exc:
+    except Exception as exc:
+        # SMTP and network errors, but any other one too (a message Django refuses to build):
+        # the row must never stay SENDING, re-queued at each lease without an attempt limit.
         code = getattr(exc, "smtp_code", "")
         error = f"{type(exc).__name__} {code}".strip()[:200]
         attempts = message.attempts

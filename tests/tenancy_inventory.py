@@ -167,6 +167,8 @@ INVENTORY: dict[str, Route] = {
     "portal:event": Route({"GET": PUBLIC, "POST": PUBLIC}, event, body=PERSON),
     "portal:registered": Route({"GET": PUBLIC}, event),
     "portal:join": Route({"GET": PUBLIC}, link),
+    "portal:confirm": Route({"POST": PUBLIC}, link),
+    "portal:cancel": Route({"GET": PUBLIC, "POST": PUBLIC}, link),
     "portal:privacy": Route({"GET": PUBLIC}),
     # --- manager: scoped by the client's slug
     "manager:home": Route({"GET": MEMBER}, capability=VIEW),

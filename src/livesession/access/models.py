@@ -11,8 +11,9 @@ from livesession.protection.fields import Sealed
 class AccessLink(models.Model):
     """Only the SHA-256 of the token is stored: the database alone opens no room."""
 
-    registration = models.OneToOneField("registrations.Registration", on_delete=models.CASCADE,
-                                        related_name="access_link")
+    # Several links over time (revoked, regenerated); at most one is live.
+    registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE,
+                                     related_name="access_links")
     client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
     subject = models.ForeignKey("protection.Subject", on_delete=models.PROTECT, related_name="+")
     token_digest = models.CharField(max_length=64, unique=True)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from livesession.access.models import AccessLink, Attendance
 from livesession.core.clock import now
 from livesession.protection.crypto import token_digest
-from livesession.registrations.models import Registration, RegistrationStatus
+from livesession.registrations.models import Registration
 
 
 def new_token() -> str:
@@ -30,7 +30,8 @@ def issue_link(registration: Registration) -> str:
 
 
 def current_token(registration: Registration) -> str | None:
-    link = AccessLink.objects.filter(registration=registration, revoked_at__isnull=True).first()
+    link = (AccessLink.objects.filter(registration=registration, revoked_at__isnull=True)
+            .order_by("-created_at").first())
     return link.token if link is not None else None
 
 
@@ -39,7 +40,8 @@ def link_url(token: str) -> str:
 
 
 def resolve(token: str) -> Registration | None:
-    """The registration behind a live token, or None (unknown, revoked, cancelled)."""
+    """The registration behind a live token, or None (unknown or revoked). The caller
+    decides by status: only a confirmed registration opens the room."""
     if not token or len(token) > 128:
         return None
     link = (
@@ -47,7 +49,7 @@ def resolve(token: str) -> Registration | None:
         .filter(token_digest=token_digest(token), revoked_at__isnull=True)
         .first()
     )
-    if link is None or link.registration.status != RegistrationStatus.CONFIRMED:
+    if link is None:
         return None
     return link.registration
 

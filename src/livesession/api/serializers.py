@@ -33,9 +33,20 @@ class EventSerializer(serializers.ModelSerializer[Event]):
 
 
 class RegistrationInSerializer(serializers.Serializer[dict]):
+    """For the OpenAPI document: the service checks the submission against the event's
+    own form (enabled standard fields, custom questions, consent purposes)."""
+
     email = serializers.EmailField(max_length=254)
-    first_name = serializers.CharField(max_length=150)
-    last_name = serializers.CharField(max_length=150)
+    first_name = serializers.CharField(max_length=150, required=False)
+    last_name = serializers.CharField(max_length=150, required=False)
+    mobile_phone = serializers.CharField(required=False)
+    city = serializers.CharField(required=False)
+    postal_code = serializers.CharField(required=False)
+    job_function = serializers.CharField(required=False)
+    answers = serializers.DictField(required=False,
+                                    help_text="Answers to the event's custom questions, by key.")
+    consents = serializers.ListField(child=serializers.CharField(), required=False,
+                                     help_text="Keys of the optional purposes consented to.")
     language = serializers.ChoiceField(choices=["fr", "en"], default="fr")
 
 

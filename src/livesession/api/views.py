@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,8 +27,9 @@ from livesession.api.serializers import (
 from livesession.events import services as events
 from livesession.events.models import Event, EventStatus
 from livesession.protection import keystore
+from livesession.protection.crypto import token_digest
 from livesession.registrations import services as registrations
-from livesession.registrations.models import Registration
+from livesession.registrations.models import IdempotencyKey, Registration
 
 
 def _client(request: Request) -> Any:
@@ -114,24 +116,51 @@ class EventRegistrations(APIView):
         return Response(RegistrationOutSerializer(data, many=True).data)  # type: ignore[arg-type]
 
     @extend_schema(request=RegistrationInSerializer,
-                   responses={202: RegistrationAcceptedSerializer}, auth=[])
+                   responses={202: RegistrationAcceptedSerializer}, auth=[],
+                   parameters=[OpenApiParameter(
+                       "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                       description="Send the same key again to retry safely: the first "
+                                   "answer is repeated and nothing more is registered.")])
     def post(self, request: Request, event_id: str) -> Response:
         event = Event.objects.filter(pk=event_id).exclude(status=EventStatus.DRAFT).first()
         if event is None:
             raise Http404
-        serializer = RegistrationInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if key:
+            if len(key) > 200:
+                return Response({"errors": {"Idempotency-Key": [
+                    _("Use a key of at most 200 characters.")]}}, status=400)
+            previous = IdempotencyKey.objects.filter(event=event,
+                                                     key_digest=token_digest(key)).first()
+            if previous is not None:
+                return Response(previous.body, status=previous.status_code)
+        code, body = self._register(request, event)
+        if key and code < 500:
+            IdempotencyKey.objects.get_or_create(
+                event=event, key_digest=token_digest(key),
+                defaults={"status_code": code, "body": body})
+        return Response(body, status=code)
+
+    def _register(self, request: Request, event: Event) -> tuple[int, dict[str, Any]]:
+        data = request.data if isinstance(request.data, dict) else None
+        if data is None:
+            return 400, {"errors": {"detail": [_("Send the registration as a JSON object.")]}}
+        data = dict(data)
+        language = str(data.pop("language", "fr") or "fr")
+        if language not in {"fr", "en"}:
+            return 400, {"errors": {"language": [_("Use fr or en.")]}}
         try:
-            registrations.register(event, email=data["email"], first_name=data["first_name"],
-                                   last_name=data["last_name"], language=data["language"],
+            registrations.register(event, data, language=language, channel="api",
                                    actor="api:public")
+        except ValidationError as exc:
+            return 400, {"errors": exc.message_dict}
         except registrations.RegistrationClosed:
-            return Response({"errors": {"detail": [
-                _("Registrations to this event are closed.")]}}, status=status.HTTP_409_CONFLICT)
+            return 409, {"errors": {"detail": [_("Registrations to this event are closed.")]}}
+        except registrations.EventFull:
+            return 409, {"errors": {"detail": [_("The event is full and has no waiting "
+                                                 "list.")]}}
         except registrations.AlreadyRegistered as exc:
             # Same answer as a new registration: the API does not reveal who is registered.
             registrations.send_link_again(exc.registration, actor="api:public")
-        return Response({"detail": _("Registration received. The personal access link has been "
-                                     "sent to the email address given.")},
-                        status=status.HTTP_202_ACCEPTED)
+        return 202, {"detail": _("Registration received. The next steps have been sent to "
+                                 "the email address given.")}

@@ -31,10 +31,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "django_countries",  # country names in French and English for the country field
     "livesession.core",
     "livesession.protection",
     "livesession.accounts",
     "livesession.audit",
+    "livesession.privacy",
     "livesession.events",
     "livesession.registrations",
     "livesession.access",

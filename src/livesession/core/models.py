@@ -30,6 +30,10 @@ class Client(models.Model):
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
+    # Which standard registration fields this client collects by default (P1.1); empty
+    # means the platform default (email, first name, last name). See
+    # registrations/scope.py for the shape.
+    form_defaults = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("client")

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from livesession.core.models import Client, Membership, WorkerHeartbeat
 from livesession.protection.registry import Basis, Controller, Erase, Personal, declare
 
-declare(Client, not_personal=["id", "name", "slug", "created_at", "is_active"])
+declare(Client, not_personal=["id", "name", "slug", "created_at", "is_active",
+                              "form_defaults"])
 declare(
     Membership,
     personal={

@@ -38,6 +38,17 @@ class Event(models.Model):
                                                        default=15)
     status = models.CharField(max_length=20, choices=EventStatus.choices,
                               default=EventStatus.DRAFT)
+    # Places: None is unlimited. ``seats_taken`` moves only through one conditional UPDATE
+    # (registrations/capacity.py), never count-then-insert: exact under any race.
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    seats_taken = models.PositiveIntegerField(default=0)
+    waitlist_enabled = models.BooleanField(_("waiting list when full"), default=True)
+    approval_required = models.BooleanField(_("approve each registration"), default=False)
+    double_opt_in = models.BooleanField(_("confirm the email address first"), default=False)
+    registration_deadline = models.DateTimeField(_("registration deadline"), null=True,
+                                                 blank=True)
+    # Per-event override of the client's standard-field scope (P1.1); None: client default.
+    form_scope = models.JSONField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -66,7 +77,14 @@ class Event(models.Model):
 
     @property
     def accepts_registrations(self) -> bool:
-        return self.status == EventStatus.PUBLISHED and now() <= self.ends_at
+        moment = now()
+        if self.registration_deadline is not None and moment > self.registration_deadline:
+            return False
+        return self.status == EventStatus.PUBLISHED and moment <= self.ends_at
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)
 
     def local_start(self) -> dt.datetime:
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))

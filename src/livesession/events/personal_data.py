@@ -10,5 +10,7 @@ declare(
                                Basis.LEGITIMATE_INTEREST, _("event lifetime"), Erase.CLEAR),
     },
     not_personal=["id", "client", "title", "description", "starts_at", "ends_at", "time_zone",
-                  "room_url", "opens_minutes_before", "status", "created_at", "published_at"],
+                  "room_url", "opens_minutes_before", "status", "created_at", "published_at",
+                  "capacity", "seats_taken", "waitlist_enabled", "approval_required",
+                  "double_opt_in", "registration_deadline", "form_scope"],
 )

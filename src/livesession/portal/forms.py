@@ -1,21 +1,124 @@
+"""The public registration form, built from the event's form spec (registrations.formspec).
+
+The form only shapes the page: every rule is checked again by the registration service,
+which is where the API and imports are checked too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from livesession.privacy.models import ConsentPurpose
+from livesession.registrations.formspec import FieldSpec, fields_for
+
+ANSWER = "answer_"
+CONSENT = "consent_"
+
+
+def _field(spec: FieldSpec) -> forms.Field:
+    common: dict[str, Any] = {"label": spec.label, "required": False,
+                              "help_text": spec.help}
+    attrs: dict[str, str] = {}
+    if spec.autocomplete:
+        attrs["autocomplete"] = spec.autocomplete
+    if spec.required:
+        attrs["aria-required"] = "true"
+    kind = spec.kind
+    if kind == "long_text":
+        return forms.CharField(widget=forms.Textarea(attrs={**attrs, "rows": 4}), **common)
+    if kind == "number":
+        return forms.CharField(widget=forms.TextInput(attrs={**attrs, "inputmode": "decimal"}),
+                               **common)
+    if kind == "date":
+        return forms.CharField(widget=forms.DateInput(attrs={**attrs, "type": "date"}),
+                               **common)
+    if kind == "single_choice":
+        if len(spec.options) <= 5:
+            return forms.ChoiceField(choices=spec.options, widget=forms.RadioSelect, **common)
+        return forms.ChoiceField(choices=[("", "—"), *spec.options], **common)
+    if kind == "multiple_choice":
+        return forms.MultipleChoiceField(choices=spec.options,
+                                         widget=forms.CheckboxSelectMultiple, **common)
+    if kind == "checkbox":
+        return forms.BooleanField(**common)
+    if kind == "phone":
+        return forms.CharField(widget=forms.TextInput(attrs={**attrs, "type": "tel"}), **common)
+    if kind == "postal_code_fr":
+        return forms.CharField(widget=forms.TextInput(
+            attrs={**attrs, "inputmode": "numeric", "maxlength": "5"}), **common)
+    if kind == "country":
+        return forms.ChoiceField(choices=[("", "—"), *countries], **common)
+    return forms.CharField(widget=forms.TextInput(attrs=attrs), **common)
 
 
 class RegistrationForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Email"), max_length=254,
-        error_messages={"invalid": _("Enter a valid email address, such as name@example.org."),
-                        "required": _("Enter your email address: your link is sent there.")},
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    email = forms.CharField(
+        label=_("Email"), max_length=320, required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "aria-required": "true"}),
     )
-    first_name = forms.CharField(
-        label=_("First name"), max_length=150,
-        error_messages={"required": _("Enter your first name.")},
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    last_name = forms.CharField(
-        label=_("Last name"), max_length=150,
-        error_messages={"required": _("Enter your last name.")},
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-    )
+
+    def __init__(self, event: Any, purposes: list[ConsentPurpose], *args: Any,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.event = event
+        self.specs = fields_for(event)
+        self.purposes = purposes
+        for spec in self.specs:
+            name = ANSWER + spec.key if spec.custom else spec.key
+            self.fields[name] = _field(spec)
+            self.fields[name].spec = spec  # type: ignore[attr-defined]
+        for purpose in purposes:
+            # Never pre-ticked (P2.3): the initial value is False and stays so.
+            self.fields[CONSENT + purpose.key] = forms.BooleanField(
+                label=purpose.label(), required=False, initial=False)
+
+    def submission(self) -> dict[str, Any]:
+        data: Any = self.data  # a QueryDict (getlist) from the page
+        out: dict[str, Any] = {"email": data.get("email", ""), "answers": {}, "consents": []}
+        for spec in self.specs:
+            if spec.custom:
+                name = ANSWER + spec.key
+                value: Any = (data.getlist(name) if spec.kind == "multiple_choice"
+                              else data.get(name, ""))
+                if spec.kind == "checkbox":
+                    value = name in data
+                out["answers"][spec.key] = value
+            else:
+                out[spec.key] = data.get(spec.key, "")
+        out["consents"] = [p.key for p in self.purposes if data.get(CONSENT + p.key)]
+        return out
+
+    def add_service_errors(self, errors: dict[str, list[str]]) -> None:
+        for key, messages in errors.items():
+            name = ANSWER + key.split(".", 1)[1] if key.startswith("answers.") else key
+            if name in self.fields:
+                for message in messages:
+                    self.add_error(name, message)
+            else:
+                for message in messages:
+                    self.add_error(None, message)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """Fields with what the template needs (required mark, condition, notice)."""
+        out = []
+        for name in self.fields:
+            if name.startswith(CONSENT):
+                continue
+            bound = self[name]
+            spec: FieldSpec | None = getattr(self.fields[name], "spec", None)
+            out.append({
+                "field": bound,
+                "required": name == "email" or (spec is not None and spec.required),
+                "show_if": (ANSWER + spec.show_if[0] if spec and spec.show_if else ""),
+                "show_value": spec.show_if[1] if spec and spec.show_if else "",
+                "free_text": bool(spec and spec.free_text),
+                "purpose": spec.purpose if spec else "",
+            })
+        return out
+
+    def consent_fields(self) -> list[Any]:
+        return [self[name] for name in self.fields if name.startswith(CONSENT)]

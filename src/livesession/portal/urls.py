@@ -9,5 +9,7 @@ urlpatterns = [
     path("e/<uuid:event_id>/", views.event_page, name="event"),
     path("e/<uuid:event_id>/registered/", views.registered, name="registered"),
     path("j/<str:token>/", views.join, name="join"),
+    path("j/<str:token>/confirm/", views.confirm, name="confirm"),
+    path("j/<str:token>/cancel/", views.cancel, name="cancel"),
     path("privacy/", views.privacy, name="privacy"),
 ]

@@ -9,16 +9,20 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from livesession.access import services as access
 from livesession.core.ratelimit import hit
 from livesession.events.models import Event, EventStatus
 from livesession.portal.forms import RegistrationForm
+from livesession.privacy import services as consents
 from livesession.protection.registry import register_of_processing
 from livesession.registrations import services as registrations
+from livesession.registrations.models import Registration
+from livesession.registrations.models import RegistrationStatus as S
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
 
@@ -43,13 +47,17 @@ def event_page(request: HttpRequest, event_id: str) -> HttpResponse:
     except NotPublished:
         # Says so, with nothing of the draft (title, client) and a 404 status.
         return render(request, "portal/unpublished.html", status=404)
-    form = RegistrationForm(request.POST or None)
-    if request.method == "GET":
-        return render(request, "portal/event.html", {"event": event, "form": form})
-    status = _submit(request, event, form)
-    if status == 200:
-        return redirect("portal:registered", event_id=event.pk)
-    return render(request, "portal/event.html", {"event": event, "form": form}, status=status)
+    purposes = consents.purposes_for(event.client)
+    form = RegistrationForm(event, purposes, request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = _submit(request, event, form)
+        if status == 200:
+            return redirect("portal:registered", event_id=event.pk)
+    return render(request, "portal/event.html", {
+        "event": event, "form": form, "notice": consents.current_notice(),
+        "full": event.capacity is not None and event.seats_left == 0,
+    }, status=status)
 
 
 def _submit(request: HttpRequest, event: Event, form: RegistrationForm) -> int:
@@ -60,26 +68,26 @@ def _submit(request: HttpRequest, event: Event, form: RegistrationForm) -> int:
         return 429
     if not event.accepts_registrations:
         return 409
-    if not form.is_valid():
-        return 400
-    data = form.cleaned_data
     try:
-        registrations.register(
-            event, email=data["email"], first_name=data["first_name"],
-            last_name=data["last_name"], language=translation.get_language() or "fr",
-        )
+        registrations.register(event, form.submission(),
+                               language=translation.get_language() or "fr")
     except registrations.AlreadyRegistered as exc:
-        # Same page as a new registration: nobody learns who is registered.
+        # Same page as a new registration: nobody learns who is registered; the address
+        # receives its current state and link instead (issue 3 §6).
         registrations.send_link_again(exc.registration)
     except registrations.RegistrationClosed:
         return 409
+    except registrations.EventFull:
+        form.add_error(None, _("The event is full and has no waiting list. Your answers "
+                               "were not stored."))
+        return 409
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+        form.add_service_errors(exc.message_dict)
         return 400
     return 200
 
 
+@require_GET
 def registered(request: HttpRequest, event_id: str) -> HttpResponse:
     try:
         event = _public_event(event_id)
@@ -88,24 +96,62 @@ def registered(request: HttpRequest, event_id: str) -> HttpResponse:
     return render(request, "portal/registered.html", {"event": event})
 
 
-@never_cache
-def join(request: HttpRequest, token: str) -> HttpResponse:
-    """The personal link: waiting page, then the room, then the end page."""
+def _registration_or_404(token: str) -> Registration:
     registration = access.resolve(token)
     if registration is None:
         raise Http404
-    event = registration.event
-    state = event.access_state()
-    if state == "open":
-        access.record_join(registration)
-        return HttpResponseRedirect(event.room_url)
-    response = render(request, "portal/join.html", {"event": event, "state": state})
+    return registration
+
+
+def _private(response: HttpResponse) -> HttpResponse:
     # The token is in the URL: never leak it to another site in a Referer header.
     response["Referrer-Policy"] = "no-referrer"
     return response
 
 
+@never_cache
+@require_GET
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """The personal link: the registration's state; once confirmed, the waiting page,
+    then the room, then the end page."""
+    registration = _registration_or_404(token)
+    event = registration.event
+    state = event.access_state()
+    if registration.status == S.CONFIRMED and state == "open":
+        access.record_join(registration)
+        return HttpResponseRedirect(event.room_url)
+    return _private(render(request, "portal/join.html", {
+        "event": event, "state": state, "r": registration, "token": token,
+        "position": registrations.waitlist_position(registration),
+        "can_cancel": registration.status in {S.CONFIRMED, S.WAITLISTED, S.PENDING_APPROVAL,
+                                              S.PENDING_CONFIRMATION} and state != "ended",
+    }))
+
+
+@never_cache
+@require_POST
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Double opt-in: the person proves the address by opening the link and confirming."""
+    registration = _registration_or_404(token)
+    registrations.confirm_email(registration)
+    return redirect("portal:join", token=token)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def cancel(request: HttpRequest, token: str) -> HttpResponse:
+    registration = _registration_or_404(token)
+    if request.method == "POST":
+        registrations.cancel(registration, actor="participant", by_participant=True)
+        return redirect("portal:join", token=token)
+    return _private(render(request, "portal/cancel.html",
+                           {"r": registration, "event": registration.event, "token": token}))
+
+
+@require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
     """The privacy notice, generated from the personal-data registry (P0.3, P3.2, P4.5)."""
-    return render(request, "portal/privacy.html", {"rows": register_of_processing(),
-                                                    "site": settings.SITE_URL})
+    return render(request, "portal/privacy.html", {
+        "rows": register_of_processing(), "site": settings.SITE_URL,
+        "notice": consents.current_notice(),
+    })

@@ -1,18 +1,33 @@
-"""Registrations: a participant's place in an event (P0.1, P1.1)."""
+"""Registrations and the fields a client adds to its form (P0.1, P1.1, P1.2)."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from livesession.protection.fields import Sealed
+from livesession.registrations.fieldkinds import KINDS
 
 
 class RegistrationStatus(models.TextChoices):
+    PENDING_CONFIRMATION = "pending_confirmation", _("Email to confirm")
+    PENDING_APPROVAL = "pending_approval", _("Awaiting approval")
     CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waiting list")
+    DENIED = "denied", _("Denied")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# Statuses that hold a place of the event's capacity.
+HOLDS_SEAT = {RegistrationStatus.CONFIRMED}
+ACTIVE = {RegistrationStatus.PENDING_CONFIRMATION, RegistrationStatus.PENDING_APPROVAL,
+          RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED}
 
 
 class Registration(models.Model):
@@ -27,24 +42,128 @@ class Registration(models.Model):
     email_enc = models.TextField()
     first_name_enc = models.TextField(blank=True)
     last_name_enc = models.TextField(blank=True)
+    mobile_phone_enc = models.TextField(blank=True)
+    city_enc = models.TextField(blank=True)
+    postal_code_enc = models.TextField(blank=True)
+    job_function_enc = models.TextField(blank=True)
+    # Answers to the client's custom fields, as one sealed JSON object {key: value}.
+    answers_enc = models.TextField(blank=True)
     language = models.CharField(max_length=8, default="fr")
-    status = models.CharField(max_length=20, choices=RegistrationStatus.choices,
+    status = models.CharField(max_length=24, choices=RegistrationStatus.choices,
                               default=RegistrationStatus.CONFIRMED)
+    # How it came in: web, api, manager, import (P6.4: the client's instruction).
+    channel = models.CharField(max_length=16, default="web")
+    # The privacy notice version shown before submit (P0.3), a content hash.
+    notice_version = models.CharField(max_length=64, blank=True)
+    # A message from the organizer when denying (shown to the participant).
+    decision_note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     email = Sealed("email_enc")
     first_name = Sealed("first_name_enc")
     last_name = Sealed("last_name_enc")
+    mobile_phone = Sealed("mobile_phone_enc")
+    city = Sealed("city_enc")
+    postal_code = Sealed("postal_code_enc")
+    job_function = Sealed("job_function_enc")
+    answers_json = Sealed("answers_enc")
 
     class Meta:
         verbose_name = _("registration")
         ordering = ["created_at"]
         constraints = [
-            # One registration per address and event, whatever the race (P1.3 proof).
+            # One registration per address and event, whatever the race.
             models.UniqueConstraint(fields=["event", "email_index"],
                                     name="registration_once_per_event"),
         ]
-        indexes = [models.Index(fields=["client", "event"])]
+        indexes = [
+            models.Index(fields=["client", "event", "status", "created_at"]),
+            models.Index(fields=["event", "status", "created_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"registration {self.pk}"
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        raw = self.answers_json
+        return json.loads(raw) if raw else {}
+
+    @answers.setter
+    def answers(self, value: dict[str, Any]) -> None:
+        self.answers_json = json.dumps(value, ensure_ascii=False, sort_keys=True) if value \
+            else ""
+
+
+class CustomField(models.Model):
+    """A question a client adds to an event's form (P1.2). Its texts pass the
+    sensitive-data guard before they are saved (P1.4, P6.2)."""
+
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE,
+                              related_name="custom_fields")
+    key = models.SlugField(max_length=50)
+    kind = models.CharField(max_length=20, choices=list(KINDS.items()))
+    label_fr = models.CharField(max_length=200)
+    label_en = models.CharField(max_length=200)
+    help_fr = models.CharField(max_length=500, blank=True)
+    help_en = models.CharField(max_length=500, blank=True)
+    required = models.BooleanField(default=False)
+    # [{"value": "a", "label_fr": "…", "label_en": "…"}] for choice kinds.
+    options = models.JSONField(default=list, blank=True)
+    # min/max (number, date), min_length/max_length (text), max_choices.
+    rules = models.JSONField(default=dict, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    # Shown only when the answer to ``show_if_key`` equals ``show_if_value``.
+    show_if_key = models.SlugField(max_length=50, blank=True)
+    show_if_value = models.CharField(max_length=200, blank=True)
+    purpose = models.CharField(max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("custom field")
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["event", "key"],
+                                               name="custom_field_key_per_event")]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def label(self) -> str:
+        return self.label_en if (get_language() or "fr").startswith("en") else self.label_fr
+
+    def help(self) -> str:
+        return self.help_en if (get_language() or "fr").startswith("en") else self.help_fr
+
+    def option_values(self) -> list[str]:
+        return [str(o.get("value")) for o in self.options]
+
+    def option_label(self, value: str) -> str:
+        english = (get_language() or "fr").startswith("en")
+        for option in self.options:
+            if str(option.get("value")) == value:
+                return str(option.get("label_en" if english else "label_fr") or value)
+        return value
+
+
+class IdempotencyKey(models.Model):
+    """``Idempotency-Key`` of a public API registration: the same key on the same event
+    answers the first answer again and registers nothing more (issue 3, point 6)."""
+
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    key_digest = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "key_digest"],
+                                               name="idempotency_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"idempotency {self.pk}"

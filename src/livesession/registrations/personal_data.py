@@ -1,30 +1,60 @@
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
-from livesession.registrations.models import Registration
+from livesession.registrations.models import CustomField, IdempotencyKey, Registration
 
 _PURPOSE = _("register the participant to the event and give them access")
 _KEEP = _("as long as the client's contract, then 60 days")  # P4.4
 
+
+def _reg(erase: Erase = Erase.DELETE_ROW, export: Export = Export.VALUE,
+         label: str | Promise = "", purpose: str | Promise = _PURPOSE) -> Personal:
+    # Registration rests on the service contract, not on a bundled consent (issue 3 §4).
+    return Personal(Controller.CLIENT, purpose, Basis.CONTRACT, _KEEP, erase, export,
+                    label=label)
+
+
 declare(
     Registration,
     personal={
-        "email_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP, Erase.SHRED,
-                              label=_("email")),
-        "first_name_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP,
-                                   Erase.SHRED, label=_("first name")),
-        "last_name_enc": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP,
-                                  Erase.SHRED, label=_("last name")),
-        "email_index": Personal(Controller.CLIENT, _("refuse a second registration"),
-                                Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
-        "subject": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP,
-                            Erase.DELETE_ROW, Export.OMIT),
-        "language": Personal(Controller.CLIENT, _("write to the participant in their language"),
-                             Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
-        "created_at": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP,
-                               Erase.DELETE_ROW),
-        "status": Personal(Controller.CLIENT, _PURPOSE, Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
+        "email_enc": _reg(Erase.SHRED, label=_("email")),
+        "first_name_enc": _reg(Erase.SHRED, label=_("first name")),
+        "last_name_enc": _reg(Erase.SHRED, label=_("last name")),
+        # The purposes of optional fields are the client's own, given when it enables
+        # them (P1.1); they are shown on the form and in the client's register.
+        "mobile_phone_enc": _reg(Erase.SHRED, label=_("mobile phone"),
+                                 purpose=_("purpose set by the organizer")),
+        "city_enc": _reg(Erase.SHRED, label=_("city"), purpose=_("purpose set by the organizer")),
+        "postal_code_enc": _reg(Erase.SHRED, label=_("postal code"),
+                                purpose=_("purpose set by the organizer")),
+        "job_function_enc": _reg(Erase.SHRED, label=_("job function"),
+                                 purpose=_("purpose set by the organizer")),
+        "answers_enc": _reg(Erase.SHRED, label=_("answers to the organizer's questions"),
+                            purpose=_("purpose set by the organizer")),
+        "email_index": _reg(export=Export.OMIT, purpose=_("refuse a second registration")),
+        "subject": _reg(export=Export.OMIT),
+        "language": _reg(purpose=_("write to the participant in their language")),
+        "created_at": _reg(),
+        "updated_at": _reg(),
+        "confirmed_at": _reg(),
+        "cancelled_at": _reg(),
+        "status": _reg(),
+        "channel": _reg(),
+        "notice_version": _reg(purpose=_("prove which privacy notice was shown")),
+        "decision_note": _reg(Erase.CLEAR, label=_("organizer's message")),
     },
     not_personal=["id", "client", "event"],
-    sealed={"email": "email_enc", "first_name": "first_name_enc", "last_name": "last_name_enc"},
+    sealed={"email": "email_enc", "first_name": "first_name_enc", "last_name": "last_name_enc",
+            "mobile_phone": "mobile_phone_enc", "city": "city_enc",
+            "postal_code": "postal_code_enc", "job_function": "job_function_enc",
+            "answers_json": "answers_enc"},
 )
+declare(CustomField, personal={
+    "created_by": Personal(Controller.CLIENT, _("know who created a question"),
+                           Basis.LEGITIMATE_INTEREST, _("event lifetime"), Erase.CLEAR),
+}, not_personal=["id", "client", "event", "key", "kind", "label_fr", "label_en", "help_fr",
+                 "help_en", "required", "options", "rules", "position", "show_if_key",
+                 "show_if_value", "purpose", "created_at"])
+declare(IdempotencyKey, not_personal=["id", "event", "key_digest", "status_code", "body",
+                                      "created_at"])

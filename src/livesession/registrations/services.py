@@ -1,11 +1,16 @@
-"""``register``: the one way a registration is written (pages, API, CLI call it)."""
+"""Registration writes: the only place where a registration changes (DESIGN rule 1).
+
+``register`` cleans a submission against the event's form (P1.1, P1.2), records consents
+(P1.3, P2.3), takes a place or a waiting-list position, issues the personal link and queues
+the email, in one transaction. Pages, the API, the Manager and imports call it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -13,17 +18,33 @@ from django.utils.translation import gettext as _
 
 from livesession.access import services as access
 from livesession.audit.services import record
+from livesession.core.clock import now
 from livesession.events.models import Event
 from livesession.messaging.services import queue_email
-from livesession.protection.crypto import email_index, normalize_email
+from livesession.privacy import services as consents
+from livesession.protection import keystore
+from livesession.protection.crypto import email_index
 from livesession.protection.services import subject_for_email
-from livesession.registrations.models import Registration
+from livesession.registrations import capacity
+from livesession.registrations.formspec import Cleaned, clean_submission
+from livesession.registrations.models import (
+    ACTIVE,
+    HOLDS_SEAT,
+    Registration,
+)
+from livesession.registrations.models import RegistrationStatus as S
+from livesession.registrations.scope import STANDARD_FIELDS
 
-MAX_NAME = 150
+# Channels where the organizer itself enters the person: no double opt-in, no approval.
+ORGANIZER_CHANNELS = {"manager", "import"}
 
 
 class RegistrationClosed(Exception):
-    """The event is not published, or already over."""
+    """The event is not published, past its deadline, or over."""
+
+
+class EventFull(Exception):
+    """No place left and no waiting list."""
 
 
 class AlreadyRegistered(Exception):
@@ -32,88 +53,261 @@ class AlreadyRegistered(Exception):
         self.registration = registration
 
 
+class WrongStatus(Exception):
+    """The action does not apply to the registration's current status."""
+
+
 @dataclass(frozen=True)
 class Registered:
     registration: Registration
     token: str
 
 
-def clean_registration(email: str, first_name: str, last_name: str) -> dict[str, str]:
-    """Field errors named and explained; nothing is stored before they are fixed (P0.3)."""
-    errors: dict[str, str] = {}
-    email = normalize_email(email or "")
-    try:
-        validate_email(email)
-    except ValidationError:
-        errors["email"] = _("Enter a valid email address, such as name@example.org.")
-    cleaned = {"email": email}
-    for field, value in (("first_name", first_name), ("last_name", last_name)):
-        value = (value or "").strip()
-        if not value:
-            errors[field] = _("This field is required.")
-        elif len(value) > MAX_NAME:
-            errors[field] = _("Use at most %(max)d characters.") % {"max": MAX_NAME}
-        cleaned[field] = value
-    if errors:
-        raise ValidationError(errors)
-    return cleaned
+def clean_registration(event: Event, data: dict[str, Any]) -> Cleaned:
+    purposes = [p.key for p in consents.purposes_for(event.client)]
+    return clean_submission(event, data, purposes)
 
 
-def register(event: Event, *, email: str, first_name: str, last_name: str,
-             language: str = "fr", actor: str = "public") -> Registered:
-    """Register a participant, issue the personal link and queue the confirmation, all in
-    one transaction (P0.1, P1.3). The client is the controller of these fields (P0.2)."""
-    data = clean_registration(email, first_name, last_name)
-    if not event.accepts_registrations:
+def register(event: Event, data: dict[str, Any] | None = None, *, language: str = "fr",
+             channel: str = "web", actor: str = "public", **fields: Any) -> Registered:
+    """Register one person to ``event`` (P0.1). ``data`` is a submission (see formspec);
+    keyword fields (``email=…, first_name=…``) are merged into it. Raises ValidationError
+    (field errors), RegistrationClosed, EventFull or AlreadyRegistered; stores nothing in
+    those cases."""
+    cleaned = clean_registration(event, {**(data or {}), **fields})
+    if not event.accepts_registrations and channel not in ORGANIZER_CHANNELS:
         raise RegistrationClosed(str(event.pk))
-    index = email_index(data["email"])
+    index = email_index(cleaned.email)
     existing = Registration.objects.filter(event=event, email_index=index).first()
-    if existing is not None:
+    if existing is not None and existing.status != S.CANCELLED:
         raise AlreadyRegistered(existing)
-    subject = subject_for_email(data["email"], event.client_id)
+    subject = subject_for_email(cleaned.email, event.client_id)
+    notice = consents.current_notice()
     try:
         with transaction.atomic():
-            registration = Registration(client_id=event.client_id, event=event, subject=subject,
-                                        email_index=index, language=language)
-            registration.email = data["email"]
-            registration.first_name = data["first_name"]
-            registration.last_name = data["last_name"]
+            registration = existing or Registration(
+                client_id=event.client_id, event=event, subject=subject, email_index=index)
+            registration.subject = subject
+            _fill(registration, cleaned)
+            registration.language = language
+            registration.channel = channel
+            registration.notice_version = notice.digest
+            registration.cancelled_at = None
+            registration.status = _initial_status(event, channel)
+            if registration.status == S.CONFIRMED:
+                registration.confirmed_at = now()
             registration.save()
+            if existing is not None:
+                access.revoke(registration)
             token = access.issue_link(registration)
-            _queue_confirmation(registration, event, token)
+            _record_consents(registration, cleaned.consents, language, channel)
+            _notify(registration, token)
             record(actor, "registration.created", target=f"registration:{registration.pk}",
-                   client_id=event.client_id, details={"event": str(event.pk)})
+                   client_id=event.client_id,
+                   details={"event": str(event.pk), "status": registration.status,
+                            "channel": channel})
     except IntegrityError as exc:
         # A concurrent submit of the same address won the unique constraint.
-        existing = Registration.objects.filter(event=event, email_index=index).first()
-        if existing is None:
+        winner = Registration.objects.filter(event=event, email_index=index).first()
+        if winner is None:
             raise
-        raise AlreadyRegistered(existing) from exc
+        raise AlreadyRegistered(winner) from exc
     return Registered(registration=registration, token=token)
+
+
+def _fill(registration: Registration, cleaned: Cleaned) -> None:
+    registration.email = cleaned.email
+    for std in STANDARD_FIELDS:
+        setattr(registration, std.key, cleaned.standard.get(std.key, ""))
+    registration.answers = cleaned.answers
+
+
+def _initial_status(event: Event, channel: str) -> str:
+    if channel not in ORGANIZER_CHANNELS:
+        if event.double_opt_in:
+            return S.PENDING_CONFIRMATION
+        if event.approval_required:
+            return S.PENDING_APPROVAL
+    return _seat_or_wait(event)
+
+
+def _seat_or_wait(event: Event) -> str:
+    if capacity.take_seat(event.pk):
+        return S.CONFIRMED
+    if event.waitlist_enabled:
+        return S.WAITLISTED
+    raise EventFull(str(event.pk))
+
+
+def _record_consents(registration: Registration, given: list[str], language: str,
+                     channel: str) -> None:
+    """One record per purpose ticked; an unticked box records nothing (no consent)."""
+    for purpose in consents.purposes_for(registration.event.client):
+        if purpose.key in given:
+            consents.record_consent(
+                client_id=registration.client_id, subject=registration.subject,
+                purpose=purpose, given=True, language=language, channel=channel,
+                registration_id=registration.pk)
+
+
+@transaction.atomic
+def update_answers(registration: Registration, data: dict[str, Any], *, actor: str) -> None:
+    """Rectify a registration with the same checks as at registration time (P4.1)."""
+    merged = {"email": registration.email, **data}
+    cleaned = clean_registration(registration.event, merged)
+    if email_index(cleaned.email) != registration.email_index:
+        raise ValidationError({"email": _("The email address cannot be changed here: "
+                                          "cancel and register the new address.")})
+    _fill(registration, cleaned)
+    registration.save()
+    record(actor, "registration.updated", target=f"registration:{registration.pk}",
+           client_id=registration.client_id)
+
+
+@transaction.atomic
+def confirm_email(registration: Registration) -> str:
+    """Double opt-in: the place is looked for once the address is proven (issue 3 §5)."""
+    row = Registration.objects.select_related("event").get(pk=registration.pk)
+    if row.status != S.PENDING_CONFIRMATION:
+        return row.status
+    row.status = S.PENDING_APPROVAL if row.event.approval_required else _seat_or_wait_quiet(
+        row.event)
+    if row.status == S.CONFIRMED:
+        row.confirmed_at = now()
+    row.save(update_fields=["status", "confirmed_at", "updated_at"])
+    _notify(row, access.current_token(row) or "")
+    record("participant", "registration.email_confirmed", target=f"registration:{row.pk}",
+           client_id=row.client_id, details={"status": row.status})
+    return row.status
+
+
+def _seat_or_wait_quiet(event: Event) -> str:
+    try:
+        return _seat_or_wait(event)
+    except EventFull:
+        return S.WAITLISTED  # the address was confirmed: keep the person, in line
+
+
+@transaction.atomic
+def approve(registration: Registration, *, actor: str) -> str:
+    row = Registration.objects.select_related("event").get(pk=registration.pk)
+    if row.status != S.PENDING_APPROVAL:
+        raise WrongStatus(row.status)
+    row.status = _seat_or_wait(row.event)
+    if row.status == S.CONFIRMED:
+        row.confirmed_at = now()
+    row.save(update_fields=["status", "confirmed_at", "updated_at"])
+    _notify(row, access.current_token(row) or "")
+    record(actor, "registration.approved", target=f"registration:{row.pk}",
+           client_id=row.client_id, details={"status": row.status})
+    return row.status
+
+
+@transaction.atomic
+def deny(registration: Registration, *, note: str = "", actor: str) -> None:
+    row = Registration.objects.select_related("event").get(pk=registration.pk)
+    if row.status not in {S.PENDING_APPROVAL, S.WAITLISTED, S.CONFIRMED,
+                          S.PENDING_CONFIRMATION}:
+        raise WrongStatus(row.status)
+    held = row.status in HOLDS_SEAT
+    row.status = S.DENIED
+    row.decision_note = note.strip()[:1000]
+    row.save(update_fields=["status", "decision_note", "updated_at"])
+    access.revoke(row)
+    _notify(row, "")
+    if held:
+        capacity.release_seat(row.event_id)
+        promote_waitlist(row.event)
+    record(actor, "registration.denied", target=f"registration:{row.pk}",
+           client_id=row.client_id)
+
+
+@transaction.atomic
+def cancel(registration: Registration, *, actor: str, by_participant: bool) -> bool:
+    """Cancel and free the place; the first person waiting gets it (issue 3 §5)."""
+    row = Registration.objects.select_related("event").get(pk=registration.pk)
+    if row.status not in ACTIVE:
+        return False
+    held = row.status in HOLDS_SEAT
+    row.status = S.CANCELLED
+    row.cancelled_at = now()
+    row.save(update_fields=["status", "cancelled_at", "updated_at"])
+    _notify(row, "", cancelled_by_participant=by_participant)
+    if held:
+        capacity.release_seat(row.event_id)
+        promote_waitlist(row.event)
+    record(actor, "registration.cancelled", target=f"registration:{row.pk}",
+           client_id=row.client_id, details={"by_participant": by_participant})
+    return True
+
+
+def promote_waitlist(event: Event) -> int:
+    """Give freed places to the waiting list, first come first served, each with an
+    email. Runs inside the caller's transaction."""
+    promoted = 0
+    while True:
+        candidate = (Registration.objects.filter(event=event, status=S.WAITLISTED)
+                     .order_by("created_at", "id").first())
+        if candidate is None or not capacity.take_seat(event.pk):
+            return promoted
+        changed = Registration.objects.filter(pk=candidate.pk, status=S.WAITLISTED).update(
+            status=S.CONFIRMED, confirmed_at=now())
+        if not changed:
+            capacity.release_seat(event.pk)
+            continue
+        candidate.refresh_from_db()
+        _notify(candidate, access.current_token(candidate) or "", promoted=True)
+        record("system", "registration.promoted", target=f"registration:{candidate.pk}",
+               client_id=candidate.client_id)
+        promoted += 1
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    if registration.status != S.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=S.WAITLISTED,
+        created_at__lt=registration.created_at).count()
+    return ahead + 1
 
 
 @transaction.atomic
 def send_link_again(registration: Registration, *, actor: str = "public") -> None:
-    """Mail the current personal link to the registered address only. Pages answer the same
-    whether or not an address is registered, so nobody learns who is (issue 4)."""
-    token = access.current_token(registration)
-    if token is None:
-        return
-    _queue_confirmation(registration, registration.event, token)
+    """Mail the registration's current state and personal link to the registered address
+    only. Pages answer the same whether or not an address is registered (issue 3 §6)."""
+    _notify(registration, access.current_token(registration) or "", again=True)
     record(actor, "registration.link_resent", target=f"registration:{registration.pk}",
            client_id=registration.client_id)
 
 
-def _queue_confirmation(registration: Registration, event: Event, token: str) -> None:
-    with translation.override(registration.language):
-        context = {
-            "first_name": registration.first_name,
-            "event": event,
-            "start": event.local_start(),
-            "end": event.local_end(),
-            "link": access.link_url(token),
+def _notify(registration: Registration, token: str, **flags: bool) -> None:
+    """Queue the email that matches the registration's status, in its language."""
+    event = registration.event
+    with keystore.unit_of_work(), translation.override(registration.language):
+        subjects: dict[str, str] = {
+            S.CONFIRMED: _("Your registration: %(title)s"),
+            S.WAITLISTED: _("Waiting list: %(title)s"),
+            S.PENDING_APPROVAL: _("Registration received, awaiting approval: %(title)s"),
+            S.PENDING_CONFIRMATION: _("Confirm your registration: %(title)s"),
+            S.DENIED: _("Registration not accepted: %(title)s"),
+            S.CANCELLED: _("Registration cancelled: %(title)s"),
         }
-        subject_line = _("Your registration: %(title)s") % {"title": event.title}
-        body = render_to_string("emails/confirmation.txt", context)
-    queue_email(subject=registration.subject, to=registration.email, subject_line=subject_line,
-                body=body, kind="registration.confirmation", client_id=event.client_id)
+        if flags.get("promoted"):
+            subject_line = _("A place is yours: %(title)s") % {"title": event.title}
+        else:
+            subject_line = subjects[registration.status] % {"title": event.title}
+        body = render_to_string("emails/registration.txt", {
+            "r": registration, "event": event, "status": registration.status,
+            "first_name": registration.first_name, "start": event.local_start(),
+            "link": access.link_url(token) if token else "",
+            "position": waitlist_position(registration), **flags,
+        })
+        queue_email(subject=registration.subject, to=registration.email,
+                    subject_line=subject_line, body=body,
+                    kind=_kind(registration.status, flags), client_id=event.client_id)
+
+
+def _kind(status: str, flags: dict[str, bool]) -> str:
+    if flags.get("promoted"):
+        return "registration.promoted"
+    return "registration.confirmation" if status == S.CONFIRMED else f"registration.{status}"

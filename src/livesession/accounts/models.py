@@ -39,7 +39,7 @@ class User(AbstractBaseUser):
 
     USERNAME_FIELD = "email_index"
     EMAIL_FIELD = "email_index"
-    REQUIRED_FIELDS = []  # noqa: RUF012  (Django reads this class attribute as is)
+    REQUIRED_FIELDS = []
 
     objects = UserManager()
 

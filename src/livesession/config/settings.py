@@ -209,6 +209,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "livesession.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Trust no X-Forwarded-For unless a proxy is declared: a client could forge it to
+    # dodge per-address limits.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "livesession API",

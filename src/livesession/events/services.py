@@ -16,14 +16,23 @@ from livesession.core.models import Client
 from livesession.events.models import Event, EventStatus
 
 EDITABLE = ("title", "description", "starts_at", "ends_at", "time_zone", "room_url",
-            "opens_minutes_before")
+            "opens_minutes_before", "capacity", "waitlist_enabled", "approval_required",
+            "double_opt_in", "registration_deadline")
 
 
 def validate_event_fields(data: dict[str, Any]) -> None:
     """Field errors a person can act on; raised as one ValidationError keyed by field."""
     errors: dict[str, str] = {}
-    if not str(data.get("title", "")).strip():
+    title = str(data.get("title", ""))
+    if not title.strip():
         errors["title"] = _("Give the event a title.")
+    elif "\n" in title or "\r" in title:
+        errors["title"] = _("Write the title on one line.")
+    capacity = data.get("capacity")
+    if capacity is not None and (not isinstance(capacity, int) or capacity < 1
+                                 or capacity > 1_000_000):
+        errors["capacity"] = _("Give a number of places between 1 and 1,000,000, or leave "
+                               "it empty for no limit.")
     starts, ends = data.get("starts_at"), data.get("ends_at")
     if isinstance(starts, dt.datetime) and isinstance(ends, dt.datetime) and ends <= starts:
         errors["ends_at"] = _("The end must come after the start. Check the dates and times.")
@@ -52,9 +61,19 @@ def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
     data = {name: fields[name] for name in EDITABLE if name in fields}
     merged = {name: getattr(event, name) for name in EDITABLE} | data
     validate_event_fields(merged)
+    if "capacity" in data and data["capacity"] is not None \
+            and data["capacity"] < event.seats_taken:
+        raise ValidationError({"capacity": _(
+            "%(n)d places are already taken: the capacity cannot be lower.")
+            % {"n": event.seats_taken}})
     for name, value in data.items():
         setattr(event, name, value)
     event.save()
+    if "capacity" in data:
+        # More places: the waiting list moves up at once (issue 3 §5).
+        from livesession.registrations.services import promote_waitlist
+
+        promote_waitlist(event)
     record(actor, "event.updated", target=f"event:{event.pk}", client_id=event.client_id,
            details={"fields": sorted(data)})
     return event

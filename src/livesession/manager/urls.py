@@ -17,3 +17,9 @@ urlpatterns = [
     path("<slug:client_slug>/tokens/<int:token_id>/revoke/", views.token_revoke,
          name="token-revoke"),
 ]
+
+# Registrants (list, actions, import, export) and form shaping (scope, questions,
+# purposes) live in their own modules; their routes are added here.
+from livesession.manager import builder_urls, registrants_urls  # noqa: E402
+
+urlpatterns += registrants_urls.urlpatterns + builder_urls.urlpatterns

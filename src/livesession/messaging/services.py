@@ -114,9 +114,12 @@ def due_messages(limit: int = 500) -> list[int]:
     moment = now()
     lease = moment - dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with transaction.atomic():
-        OutboxMessage.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=lease).update(
-            status=OutboxStatus.QUEUED, claimed_at=None
-        )
+        stale = OutboxMessage.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=lease)
+        # A message whose every claim ends in a dead worker must not loop forever: each
+        # claim counted an attempt, so the same ceiling as SMTP failures applies.
+        stale.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
+            status=OutboxStatus.FAILED, claimed_at=None, last_error="worker died while sending")
+        stale.update(status=OutboxStatus.QUEUED, claimed_at=None)
     return list(
         OutboxMessage.objects.filter(
             Q(status=OutboxStatus.QUEUED) & Q(next_attempt_at__lte=moment)

@@ -61,6 +61,8 @@ def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
     data = {name: fields[name] for name in EDITABLE if name in fields}
     merged = {name: getattr(event, name) for name in EDITABLE} | data
     validate_event_fields(merged)
+    # seats_taken moves by UPDATE statements: read it fresh, not from this object.
+    event.seats_taken = Event.objects.values_list("seats_taken", flat=True).get(pk=event.pk)
     if "capacity" in data and data["capacity"] is not None \
             and data["capacity"] < event.seats_taken:
         raise ValidationError({"capacity": _(
@@ -68,7 +70,9 @@ def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
             % {"n": event.seats_taken}})
     for name, value in data.items():
         setattr(event, name, value)
-    event.save()
+    # Only the edited columns: a full save would write back a stale seats_taken over
+    # places taken meanwhile by concurrent registrations.
+    event.save(update_fields=list(data))
     if "capacity" in data:
         # More places: the waiting list moves up at once (issue 3 §5).
         from livesession.registrations.services import promote_waitlist

@@ -94,7 +94,8 @@ def test_double_opt_in_holds_the_place_only_once_confirmed(event_a: Any) -> None
     second = reg.register(event, _person(2))
     event.refresh_from_db()
     assert event.seats_taken == 0  # nothing held before the address is proven
-    mail = OutboxMessage.objects.filter(kind="registration.pending_confirmation").order_by("id").first()
+    mail = (OutboxMessage.objects.filter(kind="registration.pending_confirmation")
+            .order_by("id").first())
     assert mail is not None and first.token in mail.body
     assert reg.confirm_email(second.registration) == S.CONFIRMED
     assert reg.confirm_email(first.registration) == S.WAITLISTED

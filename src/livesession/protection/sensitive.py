@@ -42,7 +42,7 @@ How texts are matched
    word boundaries (``\\b``), written with its plural and common variants
    (``maladies?``, ``handicap(?:e|ee|es|ees|s)?``, ``allerg(?:ie|ies|ique|iques|y|ic…)``)
    in French and English. Word boundaries keep ``race`` out of ``trace``, ``culte`` out
-   of ``culture``, ``sida`` out of ``subsidarity``. The finding is the leftmost match,
+   of ``culture``, ``vote`` out of ``votre``. The finding is the leftmost match,
    then the longest (``Régime alimentaire`` rather than nothing, ``numéro de sécurité
    sociale`` rather than ``sécurité sociale``), then the first category in lexicon order.
    One entry is not a word list: a number shaped like a NIR (15 digits, spaces allowed,
@@ -54,8 +54,8 @@ How texts are matched
    one word only: ``conviction(s)`` is a belief in French (religion) and a sentence in
    English (criminal).
 
-Decisions on borderline words (each is a test in ``tests/protection/test_sensitive.py``)
----------------------------------------------------------------------------------------
+Decisions on borderline words (pinned by ``tests/protection/test_sensitive.py``)
+-------------------------------------------------------------------------------
 - Refused alone: ``santé``/``health`` (outside the masked sector phrases), ``médical``,
   ``maladie``, ``handicap``, ``allergie`` (``Allergique au bruit`` is refused too: the
   question is rephrased, a small cost), ``religion``, ``culte``, ``syndicat``, ``race``,
@@ -120,6 +120,8 @@ from django.utils.translation import gettext_lazy as _
 
 __all__ = [
     "CATEGORIES",
+    "CODE",
+    "MESSAGE",
     "Category",
     "SensitiveMatch",
     "check_field",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -84,7 +85,11 @@ class EventPublish(APIView):
 
 
 class RegistrationThrottle(AnonRateThrottle):
-    rate = "30/minute"
+    """Per address, the same limit as the registration page: RATE_LIMIT_REGISTER a minute."""
+
+    def __init__(self) -> None:
+        self.num_requests, self.duration = settings.RATE_LIMITS["register"]
+        self.rate = f"{self.num_requests}/{self.duration}s"
 
 
 class EventRegistrations(APIView):

@@ -13,8 +13,11 @@ class EventSerializer(serializers.ModelSerializer[Event]):
     class Meta:
         model = Event
         fields = ["id", "title", "description", "starts_at", "ends_at", "time_zone", "room_url",
-                  "opens_minutes_before", "status", "created_at", "published_at", "public_url"]
-        read_only_fields = ["id", "status", "created_at", "published_at", "public_url"]
+                  "opens_minutes_before", "capacity", "seats_taken", "waitlist_enabled",
+                  "approval_required", "double_opt_in", "registration_deadline", "status",
+                  "created_at", "published_at", "public_url"]
+        read_only_fields = ["id", "status", "created_at", "published_at", "public_url",
+                            "seats_taken"]
 
     def get_public_url(self, event: Event) -> str:
         from django.conf import settings

@@ -191,6 +191,8 @@ def _seat_or_wait_quiet(event: Event) -> str:
 @transaction.atomic
 def approve(registration: Registration, *, actor: str) -> str:
     row = Registration.objects.select_related("event").get(pk=registration.pk)
+    if row.status == S.CONFIRMED:
+        return row.status  # approving twice changes nothing
     if row.status != S.PENDING_APPROVAL:
         raise WrongStatus(row.status)
     row.status = _seat_or_wait(row.event)

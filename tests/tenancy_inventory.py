@@ -13,6 +13,9 @@ Kinds (who may reach a method of a URL):
 - ``operator``: operator staff only (the console).
 - ``api-token``: a request carrying a client's API token; it sees that client only.
 - ``api-public``: the public JSON registration; no token, no tenant context.
+- ``account``: the signed-in account's own personal space (/me/). These URLs carry no id:
+  the account comes from the session only, anonymous visitors are sent to sign in, and no
+  other person's data may appear (``tests/accounts/test_space_access.py``).
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ MEMBER = "member"
 OPERATOR = "operator"
 API_TOKEN = "api-token"
 API_PUBLIC = "api-public"
-KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC})
+ACCOUNT = "account"
+KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC, ACCOUNT})
 
 # What a role may do inside its own client (the words of ``core.models.CAPABILITIES``).
 VIEW = "view"
@@ -130,6 +134,12 @@ def link(side: Side) -> dict[str, Any]:
     return {"token": side.link}
 
 
+def account_token(side: Side) -> dict[str, Any]:
+    # Verification and reset links belong to no client; a forged one answers "this link
+    # does not work" (tests/accounts covers the real ones).
+    return {"token": f"forged-{side.slug}-link"}
+
+
 @dataclass(frozen=True)
 class Route:
     """``methods``: each HTTP method the URL answers, with its kind; any other method is
@@ -153,6 +163,9 @@ EVENT_JSON = {"title": "Written across clients", "starts_at": "2031-03-01T10:00:
               "ends_at": "2031-03-01T11:00:00+01:00", "time_zone": "Europe/Paris",
               "room_url": "https://room.example/intruder"}
 PERSON = {"email": "visitor@example.org", "first_name": "Visitor", "last_name": "Person"}
+NEW_PASSWORD = {"password": "a tangerine kayak at noon", "password2": "a tangerine kayak at noon"}
+PROFILE = {"first_name": "Written", "last_name": "Across", "mobile_phone": "06 12 34 56 78",
+           "city": "Intruder City", "postal_code": "75011", "job_function": "Intruder"}
 
 INVENTORY: dict[str, Route] = {
     # --- config/urls.py
@@ -162,6 +175,21 @@ INVENTORY: dict[str, Route] = {
     "accounts:login": Route({"GET": PUBLIC, "POST": PUBLIC},
                             body={"email": "nobody@example.org", "password": "wrong password"}),
     "accounts:logout": Route({"POST": PUBLIC}),
+    "accounts:signup": Route({"GET": PUBLIC, "POST": PUBLIC},
+                             body={**PERSON, "email": "newcomer@example.org", **NEW_PASSWORD}),
+    "accounts:verify": Route({"GET": PUBLIC, "POST": PUBLIC}, account_token),
+    "accounts:password-reset": Route({"GET": PUBLIC, "POST": PUBLIC},
+                                     body={"email": "nobody@example.org"}),
+    "accounts:password-reset-confirm": Route({"GET": PUBLIC, "POST": PUBLIC}, account_token,
+                                             body=NEW_PASSWORD),
+    # --- accounts: the personal space of the signed-in account
+    "accounts:space": Route({"GET": ACCOUNT}),
+    "accounts:profile": Route({"GET": ACCOUNT, "POST": ACCOUNT}, body=PROFILE),
+    "accounts:sharing": Route({"GET": ACCOUNT, "POST": ACCOUNT}),
+    "accounts:security": Route({"GET": ACCOUNT}),
+    "accounts:sign-out-everywhere": Route({"POST": ACCOUNT}, body={"password": "wrong password"}),
+    "accounts:not-me": Route({"GET": ACCOUNT, "POST": ACCOUNT}),
+    "accounts:resend-verification": Route({"POST": ACCOUNT}),
     # --- portal: participant pages
     "portal:home": Route({"GET": PUBLIC}),
     "portal:event": Route({"GET": PUBLIC, "POST": PUBLIC}, event, body=PERSON),

@@ -1,10 +1,31 @@
-from django.urls import path
+"""Accounts: sign-in, sign-up, verification and reset under /accounts/, and the personal
+space under /me/. Both sit in this one module, mounted at the root, so that every name stays
+in the "accounts" namespace (two includes of one namespace would hide each other)."""
 
-from livesession.accounts import views
+from django.urls import include, path
+
+from livesession.accounts import space_views, views
 
 app_name = "accounts"
 
+space_patterns = [
+    path("", space_views.space, name="space"),
+    path("profile/", space_views.profile, name="profile"),
+    path("sharing/", space_views.sharing, name="sharing"),
+    path("security/", space_views.security, name="security"),
+    path("security/sign-out-everywhere/", space_views.sign_out_everywhere,
+         name="sign-out-everywhere"),
+    path("security/not-me/", space_views.not_me, name="not-me"),
+    path("verify/", space_views.resend_verification, name="resend-verification"),
+]
+
 urlpatterns = [
-    path("login/", views.login_view, name="login"),
-    path("logout/", views.logout_view, name="logout"),
+    path("accounts/login/", views.login_view, name="login"),
+    path("accounts/logout/", views.logout_view, name="logout"),
+    path("accounts/signup/", views.signup_view, name="signup"),
+    path("accounts/verify/<str:token>/", views.verify_view, name="verify"),
+    path("accounts/password/reset/", views.password_reset_view, name="password-reset"),
+    path("accounts/password/reset/<str:token>/", views.password_reset_confirm_view,
+         name="password-reset-confirm"),
+    path("me/", include(space_patterns)),
 ]

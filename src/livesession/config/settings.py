@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "livesession.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -127,6 +128,7 @@ AUTH_PASSWORD_VALIDATORS = [
      "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "livesession.accounts.passwords.PersonalInfoValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "manager:home"
@@ -183,6 +185,9 @@ TASKS = {
 RATE_LIMITS = {
     "register": (int(os.environ.get("RATE_LIMIT_REGISTER", "30")), 60),
     "login": (int(os.environ.get("RATE_LIMIT_LOGIN", "10")), 60),
+    # Both send mail: per connection, per hour (reference BIZ-3).
+    "signup": (int(os.environ.get("RATE_LIMIT_SIGNUP", "10")), 3600),
+    "password_reset": (int(os.environ.get("RATE_LIMIT_PASSWORD_RESET", "10")), 3600),
 }
 
 # --- Email -----------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from livesession.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("accounts/", include("livesession.accounts.urls")),
+    path("", include("livesession.accounts.urls")),  # /accounts/… and /me/
     path("manager/", include("livesession.manager.urls")),
     path("console/", include("livesession.console.urls")),
     path("api/v1/", include("livesession.api.urls")),

@@ -17,6 +17,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        # Requests each worker runs at once, each thread with its own database connections;
+        # the others wait in line. granian's default for WSGI (256 threads per worker) opens
+        # more connections than PostgreSQL allows (100 by default) under a rush: 500s.
+        parser.add_argument("--threads", type=int,
+                            default=int(os.environ.get("WEB_THREADS", "4")))
 
     def handle(self, *args: Any, **options: Any) -> None:
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which(
@@ -25,6 +30,7 @@ class Command(BaseCommand):
             raise CommandError("granian is not installed: run 'make install' first.")
         argv = [granian, "--interface", "wsgi", "--host", options["host"],
                 "--port", str(options["port"]), "--workers", str(options["workers"]),
+                "--blocking-threads", str(options["threads"]),
                 "--no-ws", "livesession.config.wsgi:application"]
         self.stdout.write(f"livesession on http://{options['host']}:{options['port']}")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "livesession.config.settings")

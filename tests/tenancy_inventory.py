@@ -217,6 +217,7 @@ INVENTORY: dict[str, Route] = {
     "console:outbox": Route({"GET": OPERATOR}),
     # --- api
     "api:schema": Route({"GET": PUBLIC}),
+    "api:pow-challenge": Route({"GET": PUBLIC}),
     "api:events": Route({"GET": API_TOKEN, "POST": API_TOKEN}, body=EVENT_JSON),
     "api:event": Route({"GET": API_TOKEN, "PATCH": API_TOKEN}, event,
                        body={"title": "Written across clients"}),

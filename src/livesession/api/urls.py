@@ -13,4 +13,5 @@ urlpatterns = [
     path("events/<uuid:event_id>/publish", views.EventPublish.as_view(), name="event-publish"),
     path("events/<uuid:event_id>/registrations", views.EventRegistrations.as_view(),
          name="event-registrations"),
+    path("pow-challenge", views.PowChallenge.as_view(), name="pow-challenge"),
 ]

@@ -6,17 +6,19 @@ client's event answers 404. ``POST /events/{id}/registrations`` is public.
 
 from __future__ import annotations
 
-from typing import Any
+import math
+from typing import Any, NoReturn
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, status
+from django.utils.translation import ngettext
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import permissions, serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from livesession.api.serializers import (
@@ -25,6 +27,8 @@ from livesession.api.serializers import (
     RegistrationInSerializer,
     RegistrationOutSerializer,
 )
+from livesession.core import pow as proof_of_work
+from livesession.core import ratelimit
 from livesession.events import services as events
 from livesession.events.models import Event, EventStatus
 from livesession.protection import keystore
@@ -84,12 +88,53 @@ class EventPublish(APIView):
         return Response(EventSerializer(event).data)
 
 
-class RegistrationThrottle(AnonRateThrottle):
-    """Per address, the same limit as the registration page: RATE_LIMIT_REGISTER a minute."""
+class RegistrationThrottle(BaseThrottle):
+    """Per address and per event, counted in the store of ``core.ratelimit`` (Redis or the
+    database), so the limit holds across the web server's processes; the same limits as
+    the registration page (RATE_LIMIT_REGISTER, RATE_LIMIT_REGISTER_EVENT)."""
 
-    def __init__(self) -> None:
-        self.num_requests, self.duration = settings.RATE_LIMITS["register"]
-        self.rate = f"{self.num_requests}/{self.duration}s"
+    verdict = ratelimit.ALLOWED
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        self.verdict = ratelimit.registration(request, view.kwargs.get("event_id", ""))
+        return not self.verdict
+
+    def wait(self) -> float | None:
+        return float(self.verdict.retry_after) if self.verdict else None
+
+
+def _proof_of_work_refused(request: Request) -> Response | None:
+    """With REGISTRATION_POW_DIFFICULTY on: the headers X-PoW-Challenge (from GET
+    /api/v1/pow-challenge) and X-PoW-Solution must hold a fresh, unused solution."""
+    if not proof_of_work.enabled():
+        return None
+    refused = proof_of_work.verify(request.headers.get("X-PoW-Challenge", ""),
+                                   request.headers.get("X-PoW-Solution", ""))
+    if refused is None:
+        return None
+    return Response({"errors": {"X-PoW-Solution": [str(proof_of_work.API_MESSAGES[refused])]}},
+                    status=400)
+
+
+class PowChallenge(APIView):
+    """A proof-of-work challenge for the public registration (none when it is off)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(auth=[], responses=inline_serializer("PowChallenge", {
+        "challenge": serializers.CharField(allow_null=True),
+        "difficulty": serializers.IntegerField(),
+        "algorithm": serializers.CharField(),
+        "expires_in": serializers.IntegerField()}))
+    def get(self, request: Request) -> Response:
+        challenge = proof_of_work.issue() if proof_of_work.enabled() else None
+        return Response({
+            "challenge": challenge.value if challenge else None,
+            "difficulty": challenge.difficulty if challenge else 0,
+            "algorithm": proof_of_work.ALGORITHM,
+            "expires_in": proof_of_work.LIFETIME if challenge else 0,
+        }, headers={"Cache-Control": "no-store"})
 
 
 class EventRegistrations(APIView):
@@ -102,6 +147,17 @@ class EventRegistrations(APIView):
 
     def get_throttles(self) -> list[Any]:
         return [RegistrationThrottle()] if self.request.method == "POST" else []
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        # 429, Retry-After, and a JSON error in the API's shape saying when to retry.
+        seconds = max(1, math.ceil(wait or 60))
+        detail: Any = {"errors": {"detail": [ngettext(
+            "Too many registration attempts. Try again in %(seconds)d second.",
+            "Too many registration attempts. Try again in %(seconds)d seconds.",
+            seconds) % {"seconds": seconds}]}, "retry_after": seconds}
+        exc = Throttled(wait=seconds)
+        exc.detail = detail
+        raise exc
 
     def get_authenticators(self) -> list[Any]:
         # The public POST ignores any Authorization header: no token, no tenant context.
@@ -125,7 +181,16 @@ class EventRegistrations(APIView):
                    parameters=[OpenApiParameter(
                        "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
                        description="Send the same key again to retry safely: the first "
-                                   "answer is repeated and nothing more is registered.")])
+                                   "answer is repeated and nothing more is registered."),
+                       OpenApiParameter(
+                           "X-PoW-Challenge", str, OpenApiParameter.HEADER, required=False,
+                           description="When proof of work is on: a challenge from GET "
+                                       "/api/v1/pow-challenge, used once."),
+                       OpenApiParameter(
+                           "X-PoW-Solution", str, OpenApiParameter.HEADER, required=False,
+                           description="When proof of work is on: a decimal counter such that "
+                                       "SHA-256(challenge + counter) starts with `difficulty` "
+                                       "zero bits.")])
     def post(self, request: Request, event_id: str) -> Response:
         event = Event.objects.filter(pk=event_id).exclude(status=EventStatus.DRAFT).first()
         if event is None:
@@ -139,6 +204,9 @@ class EventRegistrations(APIView):
                                                      key_digest=token_digest(key)).first()
             if previous is not None:
                 return Response(previous.body, status=previous.status_code)
+        refused = _proof_of_work_refused(request)
+        if refused is not None:
+            return refused
         code, body = self._register(request, event)
         if key and code < 500:
             IdempotencyKey.objects.get_or_create(

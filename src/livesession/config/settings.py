@@ -182,13 +182,20 @@ TASKS = {
     # Tests run tasks in-process right after commit; the outbox rows stay the ledger.
     "immediate": env_bool("LIVESESSION_TASKS_IMMEDIATE", TESTING),
 }
+# (attempts, window in seconds), counted in Redis with REDIS_URL, else in the main
+# database (core.RateCounter): both hold across the web server's worker processes.
 RATE_LIMITS = {
-    "register": (int(os.environ.get("RATE_LIMIT_REGISTER", "30")), 60),
-    "login": (int(os.environ.get("RATE_LIMIT_LOGIN", "10")), 60),
+    "register": (int(os.environ.get("RATE_LIMIT_REGISTER", "30")), 60),  # per address
+    "register_event": (int(os.environ.get("RATE_LIMIT_REGISTER_EVENT", "600")), 60),  # per event
+    "login": (int(os.environ.get("RATE_LIMIT_LOGIN", "10")), 60),  # per address
     # Both send mail: per connection, per hour (reference BIZ-3).
     "signup": (int(os.environ.get("RATE_LIMIT_SIGNUP", "10")), 3600),
     "password_reset": (int(os.environ.get("RATE_LIMIT_PASSWORD_RESET", "10")), 3600),
 }
+# Bots (issue 3 §8): a form sent sooner than this after the page was shown is refused
+# (0 turns the check off); proof of work in leading zero bits of SHA-256 (0: off).
+REGISTRATION_MIN_FILL_SECONDS = float(os.environ.get("REGISTRATION_MIN_FILL_SECONDS", "3"))
+REGISTRATION_POW_DIFFICULTY = int(os.environ.get("REGISTRATION_POW_DIFFICULTY", "0"))
 
 # --- Email -----------------------------------------------------------------------------
 # With no EMAIL_HOST the outbox keeps each message (visible in the operator console) and

@@ -12,6 +12,10 @@ from livesession.config.settings import *  # noqa: F403  (test settings extend t
 # Argon2 at full cost makes a suite of sign-ins slow; MD5 is for tests only, never shipped.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 RATE_LIMITS = {"register": (1000, 60), "login": (1000, 60)}
+# Tests post the page form without rendering it first; tests/portal/test_bots.py turns
+# the fill-time check back on with the ``settings`` fixture.
+REGISTRATION_MIN_FILL_SECONDS = 0.0
+REGISTRATION_POW_DIFFICULTY = 0
 # Every other bucket of the shipped settings (sign-up, password reset…) wide open too; a
 # test of a limit sets its own with the ``settings`` fixture.
 from livesession.config import settings as _shipped  # noqa: E402

@@ -73,3 +73,19 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at}"
+
+
+class RateCounter(models.Model):
+    """One fixed-window counter of the rate limits (core.ratelimit) when there is no
+    Redis: a row in the main database, so the count holds across the web server's worker
+    processes. ``bucket_key`` holds a keyed hash of the address, never the address; also
+    used challenges of the proof of work (``pow:<hash>``). Times are Unix seconds; the
+    periodic job ``core.jobs.prune_rate_counters`` deletes expired rows."""
+
+    bucket_key = models.CharField(max_length=200, unique=True)
+    window_start = models.BigIntegerField()
+    expires_at = models.BigIntegerField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.bucket_key} {self.count}"

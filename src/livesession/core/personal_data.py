@@ -1,7 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 
-from livesession.core.models import Client, Membership, WorkerHeartbeat
-from livesession.protection.registry import Basis, Controller, Erase, Personal, declare
+from livesession.core.models import Client, Membership, RateCounter, WorkerHeartbeat
+from livesession.protection.registry import (
+    Basis,
+    Controller,
+    Erase,
+    Export,
+    Personal,
+    declare,
+)
 
 declare(Client, not_personal=["id", "name", "slug", "created_at", "is_active",
                               "form_defaults"])
@@ -14,3 +21,16 @@ declare(
     not_personal=["id", "client", "role", "created_at"],
 )
 declare(WorkerHeartbeat, not_personal=["name", "beat_at"])
+declare(
+    RateCounter,
+    personal={
+        # A keyed hash (HMAC) of the address: pseudonymous, never the address itself.
+        "bucket_key": Personal(Controller.OPERATOR,
+                               _("limit abuse: robots and repeated attempts"),
+                               Basis.LEGITIMATE_INTEREST,
+                               _("until the end of its counting window (at most one day)"),
+                               Erase.DELETE_ROW, Export.OMIT,
+                               label=_("keyed hash of the connection address")),
+    },
+    not_personal=["id", "window_start", "expires_at", "count"],
+)

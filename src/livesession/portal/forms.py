@@ -17,6 +17,12 @@ from livesession.registrations.formspec import FieldSpec, fields_for
 
 ANSWER = "answer_"
 CONSENT = "consent_"
+# Bot checks (portal/bots.py, core/pow.py): never part of the submission.
+HONEYPOT = "website"
+STAMP = "form_stamp"
+POW_CHALLENGE = "pow_challenge"
+POW_SOLUTION = "pow_solution"
+GUARD_FIELDS = (HONEYPOT, STAMP, POW_CHALLENGE, POW_SOLUTION)
 
 
 def _field(spec: FieldSpec) -> forms.Field:
@@ -60,6 +66,14 @@ class RegistrationForm(forms.Form):
         label=_("Email"), max_length=320, required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "aria-required": "true"}),
     )
+    # The honeypot: hidden from people (template), plausible to robots.
+    website = forms.CharField(
+        label=_("Website"), required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    form_stamp = forms.CharField(required=False, widget=forms.HiddenInput)
+    pow_challenge = forms.CharField(required=False, widget=forms.HiddenInput)
+    pow_solution = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, event: Any, purposes: list[ConsentPurpose], *args: Any,
                  **kwargs: Any) -> None:
@@ -92,6 +106,22 @@ class RegistrationForm(forms.Form):
         out["consents"] = [p.key for p in self.purposes if data.get(CONSENT + p.key)]
         return out
 
+    def guard(self, name: str) -> str:
+        """A bot-check value as sent (empty when the form is not bound)."""
+        return str(self.data.get(name, "")) if self.is_bound else ""
+
+    def set_guard(self, *, stamp: str, challenge: str) -> None:
+        """The form stamp and proof-of-work challenge the page carries next."""
+        values = {STAMP: stamp, POW_CHALLENGE: challenge, POW_SOLUTION: ""}
+        if self.is_bound:
+            sent: Any = self.data  # a QueryDict from the page
+            data = sent.copy()
+            for name, value in values.items():
+                data[name] = value
+            self.data = data
+        else:
+            self.initial.update(values)
+
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         for key, messages in errors.items():
             name = ANSWER + key.split(".", 1)[1] if key.startswith("answers.") else key
@@ -106,7 +136,7 @@ class RegistrationForm(forms.Form):
         """Fields with what the template needs (required mark, condition, notice)."""
         out = []
         for name in self.fields:
-            if name.startswith(CONSENT):
+            if name.startswith(CONSENT) or name in GUARD_FIELDS:
                 continue
             bound = self[name]
             spec: FieldSpec | None = getattr(self.fields[name], "spec", None)

@@ -12,9 +12,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from livesession.access import services as access
-from livesession.core.ratelimit import hit
+from livesession.core import pow as proof_of_work
+from livesession.core import ratelimit
 from livesession.events.models import Event, EventStatus
-from livesession.portal.forms import RegistrationForm
+from livesession.portal import bots
+from livesession.portal.forms import (
+    HONEYPOT,
+    POW_CHALLENGE,
+    POW_SOLUTION,
+    STAMP,
+    RegistrationForm,
+)
 from livesession.privacy import services as consents
 from livesession.protection.registry import register_of_processing
 from livesession.registrations import services as registrations
@@ -54,20 +62,51 @@ def event_page(request: HttpRequest, event_id: str) -> HttpResponse:
         status = _submit(request, event, form)
         if status == 200:
             return redirect("portal:registered", event_id=event.pk)
-    return render(request, "portal/event.html", {
+    # The form stamp counts from the first showing of the page; the challenge is new.
+    stamp = form.guard(STAMP)
+    if not bots.valid_stamp(stamp, event.pk):
+        stamp = bots.issue_stamp(event.pk)
+    challenge = proof_of_work.issue() if proof_of_work.enabled() else None
+    form.set_guard(stamp=stamp, challenge=challenge.value if challenge else "")
+    response = render(request, "portal/event.html", {
         "event": event, "form": form, "notice": consents.current_notice(),
-        "full": event.capacity is not None and event.seats_left == 0,
+        "full": event.capacity is not None and event.seats_left == 0, "pow": challenge,
     }, status=status)
+    if status == 429:
+        response["Retry-After"] = str(getattr(form, "retry_after", 60))
+    return response
 
 
 def _submit(request: HttpRequest, event: Event, form: RegistrationForm) -> int:
     """Register from the form; the HTTP status of the answer (200: done)."""
-    if hit("register", request):
-        form.add_error(None, _("Too many attempts from your connection. Wait a minute, "
-                               "then send the form again."))
+    limited = ratelimit.registration(request, event.pk)
+    if limited:
+        form.retry_after = limited.retry_after  # type: ignore[attr-defined]
+        if limited.bucket == "register_event":
+            form.add_error(None, _("Many people are registering to this event right now. "
+                                   "Wait a minute, then send the form again."))
+        else:
+            form.add_error(None, _("Too many attempts from your connection. Wait a minute, "
+                                   "then send the form again."))
         return 429
     if not event.accepts_registrations:
         return 409
+    if bots.honeypot_filled(form.guard(HONEYPOT)):
+        return 200  # answered like a registration; nothing is stored (issue 3 §8)
+    problem = bots.stamp_problem(form.guard(STAMP), event.pk)
+    message = bots.MESSAGES[problem] if problem else None
+    if message is None and proof_of_work.enabled():
+        refused = proof_of_work.verify(form.guard(POW_CHALLENGE), form.guard(POW_SOLUTION))
+        message = proof_of_work.MESSAGES[refused] if refused else None
+    if message is not None:
+        # Refused by a bot check: say what is wrong with the answers first, if anything.
+        try:
+            registrations.clean_registration(event, form.submission())
+        except ValidationError as exc:
+            form.add_service_errors(exc.message_dict)
+            return 400
+        form.add_error(None, message)
+        return 400
     try:
         registrations.register(event, form.submission(),
                                language=translation.get_language() or "fr")

@@ -44,7 +44,8 @@ KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC, ACCOUNT})
 VIEW = "view"
 MANAGE_EVENTS = "manage_events"
 MANAGE_TOKENS = "manage_tokens"
-CAPABILITIES = frozenset({VIEW, MANAGE_EVENTS, MANAGE_TOKENS})
+MANAGE_MEMBERS = "manage_members"
+CAPABILITIES = frozenset({VIEW, MANAGE_EVENTS, MANAGE_TOKENS, MANAGE_MEMBERS})
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,30 @@ def account_token(side: Side) -> dict[str, Any]:
     return {"token": f"forged-{side.slug}-link"}
 
 
+def slug_event_question(side: Side) -> dict[str, Any]:
+    """A custom question of the side's published event (made here if it has none)."""
+    from livesession.registrations.fields_services import add_custom_field
+    from livesession.registrations.models import CustomField
+
+    question = CustomField.objects.filter(event=side.event).order_by("pk").first()
+    if question is None:
+        question = add_custom_field(side.event, {
+            "key": "company", "kind": "short_text", "label_fr": "Entreprise",
+            "label_en": "Company", "purpose": "know the audience"}, actor="test")
+    return {"client_slug": side.slug, "event_id": side.event.pk, "field_id": question.pk}
+
+
+def slug_purpose(side: Side) -> dict[str, Any]:
+    """The side's first consent purpose (a built-in one)."""
+    from livesession.privacy.models import ConsentPurpose
+    from livesession.privacy.services import ensure_builtin_purposes
+
+    ensure_builtin_purposes(side.client)
+    purpose = ConsentPurpose.objects.filter(client=side.client).order_by("pk").first()
+    assert purpose is not None
+    return {"client_slug": side.slug, "purpose_id": purpose.pk}
+
+
 @dataclass(frozen=True)
 class Route:
     """``methods``: each HTTP method the URL answers, with its kind; any other method is
@@ -166,6 +191,10 @@ PERSON = {"email": "visitor@example.org", "first_name": "Visitor", "last_name": 
 NEW_PASSWORD = {"password": "a tangerine kayak at noon", "password2": "a tangerine kayak at noon"}
 PROFILE = {"first_name": "Written", "last_name": "Across", "mobile_phone": "06 12 34 56 78",
            "city": "Intruder City", "postal_code": "75011", "job_function": "Intruder"}
+SCOPE_FORM = {"first_name-enabled": "on", "first_name-purpose": "written across clients",
+              "city-enabled": "on", "city-purpose": "written across clients"}
+QUESTION_FORM = {"key": "workshop", "kind": "short_text", "label_fr": "Atelier choisi",
+                 "label_en": "Chosen workshop", "purpose": "plan the rooms"}
 
 INVENTORY: dict[str, Route] = {
     # --- config/urls.py
@@ -210,6 +239,28 @@ INVENTORY: dict[str, Route] = {
     "manager:tokens": Route({"GET": MEMBER, "POST": MEMBER}, slug, capability=MANAGE_TOKENS,
                             body={"name": "Made across clients"}),
     "manager:token-revoke": Route({"POST": MEMBER}, slug_token, capability=MANAGE_TOKENS),
+    # form builder (manager/builder_urls.py)
+    "manager:client-form": Route({"GET": MEMBER, "POST": MEMBER}, slug,
+                                 capability=MANAGE_MEMBERS, body=SCOPE_FORM),
+    "manager:event-form": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                capability=MANAGE_EVENTS, body=SCOPE_FORM),
+    "manager:event-form-reset": Route({"POST": MEMBER}, slug_event, capability=MANAGE_EVENTS),
+    "manager:questions": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                               capability=MANAGE_EVENTS, body=QUESTION_FORM),
+    "manager:question-edit": Route({"GET": MEMBER, "POST": MEMBER}, slug_event_question,
+                                   capability=MANAGE_EVENTS, body=QUESTION_FORM),
+    "manager:question-remove": Route({"POST": MEMBER}, slug_event_question,
+                                     capability=MANAGE_EVENTS),
+    "manager:question-move": Route({"POST": MEMBER}, slug_event_question,
+                                   capability=MANAGE_EVENTS, body={"direction": "up"}),
+    "manager:purposes": Route({"GET": MEMBER, "POST": MEMBER}, slug,
+                              capability=MANAGE_MEMBERS,
+                              body={"label_fr": "Recevoir le programme de la saison",
+                                    "label_en": "Receive the season programme"}),
+    "manager:purpose-deactivate": Route({"POST": MEMBER}, slug_purpose,
+                                        capability=MANAGE_MEMBERS),
+    "manager:purpose-reactivate": Route({"POST": MEMBER}, slug_purpose,
+                                        capability=MANAGE_MEMBERS),
     # --- console: operator staff
     "console:home": Route({"GET": OPERATOR, "POST": OPERATOR},
                           body={"name": "Intruder", "owner_email": "owner@intruder.test"}),

@@ -36,6 +36,7 @@ from tests.tenancy_inventory import (
     INVENTORY,
     KINDS,
     MANAGE_EVENTS,
+    MANAGE_MEMBERS,
     MANAGE_TOKENS,
     MEMBER,
     OPERATOR,
@@ -52,8 +53,8 @@ DONE = {200, 201, 202, 204, 302}
 # What each role may do inside its own client, written here on purpose rather than read
 # from the code: widening a role must be a decision that changes this test (P3.4).
 ROLE_MAY = {
-    Role.OWNER: {VIEW, MANAGE_EVENTS, MANAGE_TOKENS},
-    Role.ADMIN: {VIEW, MANAGE_EVENTS, MANAGE_TOKENS},
+    Role.OWNER: {VIEW, MANAGE_EVENTS, MANAGE_TOKENS, MANAGE_MEMBERS},
+    Role.ADMIN: {VIEW, MANAGE_EVENTS, MANAGE_TOKENS, MANAGE_MEMBERS},
     Role.ORGANIZER: {VIEW, MANAGE_EVENTS},
     Role.VIEWER: {VIEW},
 }

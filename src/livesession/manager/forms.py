@@ -36,6 +36,37 @@ class EventForm(forms.Form):
                     "are sent there through their personal link."),
         error_messages={"invalid": _("Enter a full address starting with https://."),
                         "required": _("Enter the address of the live room.")})
+    # Registration settings (issue 3 §5): shown together in their own group.
+    capacity = forms.IntegerField(
+        label=_("Capacity (places)"), required=False, min_value=1, max_value=1_000_000,
+        help_text=_("Leave empty for no limit."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={
+            "invalid": _("Give a whole number of places, such as 100, or leave it empty for "
+                         "no limit."),
+            "min_value": _("Give at least 1 place, or leave it empty for no limit."),
+            "max_value": _("Give at most 1,000,000 places, or leave it empty for no limit."),
+        })
+    waitlist_enabled = forms.BooleanField(
+        label=_("Waiting list when full"), required=False, initial=True,
+        help_text=_("When every place is taken, new registrants wait in line and get a place, "
+                    "in order, when someone cancels."))
+    approval_required = forms.BooleanField(
+        label=_("Approve each registration"), required=False,
+        help_text=_("A registration holds a place only once you have approved it."))
+    double_opt_in = forms.BooleanField(
+        label=_("Confirm the email address first"), required=False,
+        help_text=_("Registrants open a link sent to their address before their registration "
+                    "counts (double opt-in)."))
+    registration_deadline = forms.DateTimeField(
+        label=_("Registration deadline"), required=False, input_formats=[LOCAL_INPUT],
+        help_text=_("Date and time in the event's time zone. Leave empty to accept "
+                    "registrations until the end of the event."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
+        error_messages={"invalid": _("Enter a date and time, such as 2026-11-30 18:00.")})
+
+    REGISTRATION_FIELDS = ("capacity", "waitlist_enabled", "approval_required",
+                           "double_opt_in", "registration_deadline")
 
     @classmethod
     def for_event(cls, event: Event) -> EventForm:
@@ -44,14 +75,26 @@ class EventForm(forms.Form):
             "time_zone": event.time_zone, "room_url": event.room_url,
             "starts_at": event.local_start().replace(tzinfo=None),
             "ends_at": event.local_end().replace(tzinfo=None),
+            "capacity": event.capacity, "waitlist_enabled": event.waitlist_enabled,
+            "approval_required": event.approval_required,
+            "double_opt_in": event.double_opt_in,
+            "registration_deadline": None if event.registration_deadline is None else
+            event.registration_deadline.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+            .replace(tzinfo=None),
         })
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name not in self.REGISTRATION_FIELDS]
+
+    def registration_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.REGISTRATION_FIELDS]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         tz_name = data.get("time_zone")
         if tz_name:
             tz = zoneinfo.ZoneInfo(tz_name)
-            for name in ("starts_at", "ends_at"):
+            for name in ("starts_at", "ends_at", "registration_deadline"):
                 value = data.get(name)
                 if isinstance(value, dt.datetime):
                     # The browser sends wall-clock time; it means that time in the chosen zone.
@@ -60,6 +103,10 @@ class EventForm(forms.Form):
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must come after the start. "
                                         "Check the dates and times."))
+        deadline = data.get("registration_deadline")
+        if deadline and ends and deadline > ends:
+            self.add_error("registration_deadline", _(
+                "The registration deadline must come before the end of the event."))
         return data
 
 

@@ -133,3 +133,26 @@ def withdraw(*, client_id: int, subject: Subject, purpose_key: str, language: st
     record(actor, "consent.withdrawn", target=f"subject:{subject.pk}", client_id=client_id,
            details={"purpose": purpose_key})
     return True
+
+
+@transaction.atomic
+def deactivate_purpose(purpose: ConsentPurpose, *, actor: str) -> ConsentPurpose:
+    """Stop offering a purpose on registration forms (P2.3). Consents already given stay in
+    the ledger (P1.3), and a participant can still withdraw them."""
+    if purpose.active:
+        purpose.active = False
+        purpose.save(update_fields=["active"])
+        record(actor, "consent_purpose.deactivated", target=f"consent_purpose:{purpose.pk}",
+               client_id=purpose.client_id)
+    return purpose
+
+
+@transaction.atomic
+def reactivate_purpose(purpose: ConsentPurpose, *, actor: str) -> ConsentPurpose:
+    """Offer a deactivated purpose again, with its same texts."""
+    if not purpose.active:
+        purpose.active = True
+        purpose.save(update_fields=["active"])
+        record(actor, "consent_purpose.reactivated", target=f"consent_purpose:{purpose.pk}",
+               client_id=purpose.client_id)
+    return purpose

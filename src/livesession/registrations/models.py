@@ -167,3 +167,95 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency {self.pk}"
+
+
+class SearchToken(models.Model):
+    """One searchable word of a registration, as a keyed hash (registrations/search.py).
+
+    Names and addresses are sealed, so SQL cannot search them: the Manager's search looks
+    up ``blind_index("<client id>:<word>", "search")`` here instead. The client id is part
+    of the hashed text so the same name gives unrelated tokens in two clients."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("search token")
+        indexes = [
+            # Covering index: a search word is answered from the index alone.
+            models.Index(fields=["client", "event", "token", "registration"],
+                         name="search_token_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search token {self.pk}"
+
+
+class ImportStatus(models.TextChoices):
+    ANALYSING = "analysing", _("Checking the file")
+    READY = "ready", _("Checked: waiting for your confirmation")
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Finished")
+    FAILED = "failed", _("Failed")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class ImportBasis(models.TextChoices):
+    """Why the organizer may process the people of its file (GDPR art. 6), recorded on the
+    import it confirms (issue 3 point 11)."""
+
+    CONTRACT = "contract", _("Contract: these people asked to take part (GDPR art. 6.1.b)")
+    CONSENT = "consent", _("Consent collected elsewhere, which you can prove (GDPR art. 6.1.a)")
+    LEGITIMATE_INTEREST = "legitimate_interest", _(
+        "Legitimate interest, weighed against these people's rights (GDPR art. 6.1.f)")
+
+
+class Import(models.Model):
+    """A CSV of registrants, from upload to report (registrations/imports.py).
+
+    The file is kept sealed (AES-GCM) with a key of its own in the keystore, under the
+    import's id as a synthetic subject; the content and that key are destroyed once the
+    import ends or is discarded. What stays is per line: its number, an outcome code and
+    a reason, never a value of the file."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    # The interface language at upload: reasons in the report are written in it.
+    language = models.CharField(max_length=8, default="fr")
+    status = models.CharField(max_length=12, choices=ImportStatus.choices,
+                              default=ImportStatus.ANALYSING)
+    basis = models.CharField(max_length=24, choices=ImportBasis.choices, blank=True)
+    content_enc = models.TextField(blank=True)
+    delimiter = models.CharField(max_length=1, default=",")
+    # The line (in the file) where each data record starts, in order.
+    line_numbers = models.JSONField(default=list, blank=True)
+    # What the check found: counts and [[line, reason], ...] for every bad line.
+    analysis = models.JSONField(default=dict, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    # One letter per record processed (see imports.OUTCOMES), and the reason of each
+    # record that was not imported, keyed by its line number.
+    outcomes = models.TextField(blank=True)
+    reasons = models.JSONField(default=dict, blank=True)
+    error = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["client", "event", "created_at"]),
+                   models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"import {self.pk}"

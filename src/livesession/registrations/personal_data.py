@@ -58,3 +58,36 @@ declare(CustomField, personal={
                  "show_if_value", "purpose", "created_at"])
 declare(IdempotencyKey, not_personal=["id", "event", "key_digest", "status_code", "body",
                                       "created_at"])
+
+# --- Registrants search and import (issue 3 point 11) ------------------------------------
+from livesession.registrations.models import Import, SearchToken  # noqa: E402
+
+declare(SearchToken, personal={
+    # Keyed hashes of name words and the address: no use to the person, gone with the row.
+    "token": Personal(Controller.CLIENT, _("let the organizer find a registration"),
+                      Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+    "registration": Personal(Controller.CLIENT, _("let the organizer find a registration"),
+                             Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+}, not_personal=["id", "client", "event"])
+declare(Import, personal={
+    # The uploaded file, sealed with a key of its own that is destroyed (with the text)
+    # when the import ends or is discarded; the legal basis is the one the organizer
+    # chose for this import, recorded in ``basis``.
+    "content_enc": Personal(Controller.CLIENT, _("import the organizer's list of participants"),
+                            Basis.CONTRACT, _("until the import ends, at most one day"),
+                            Erase.SHRED, Export.OMIT, label=_("imported file")),
+    "created_by": Personal(Controller.CLIENT, _("know who imported a list"),
+                           Basis.LEGITIMATE_INTEREST, _("event lifetime"), Erase.CLEAR),
+    "confirmed_by": Personal(Controller.CLIENT, _("know who imported a list"),
+                             Basis.LEGITIMATE_INTEREST, _("event lifetime"), Erase.CLEAR),
+}, not_personal=["id", "client", "event", "language", "status", "basis", "delimiter",
+                 "line_numbers", "analysis", "total", "processed", "outcomes", "reasons",
+                 "error", "created_at", "updated_at", "confirmed_at", "finished_at"])
+
+# The search index follows every saved registration through a post_save receiver (see
+# registrations/search.py). This module is imported by every process at start-up
+# (protection's AppConfig.ready autodiscovers ``personal_data``), so the receiver is
+# always connected, in the web server, the worker, commands and tests alike.
+from livesession.registrations import search  # noqa: E402
+
+search.connect()

@@ -276,3 +276,67 @@ INVENTORY: dict[str, Route] = {
     "api:event-registrations": Route({"GET": API_TOKEN, "POST": API_PUBLIC}, event,
                                      body=PERSON),
 }
+
+
+# --- manager: an event's registrants (manager/registrants_urls.py, issue 3 point 11) ---
+
+def slug_event_registrant(side: Side) -> dict[str, Any]:
+    """The person registered to the side's published event by ``build_side``."""
+    from livesession.registrations.models import Registration
+
+    first = Registration.objects.filter(event=side.event).order_by("created_at").first()
+    assert first is not None
+    return {"client_slug": side.slug, "event_id": side.event.pk, "registration_id": first.pk}
+
+
+def slug_event_import(side: Side) -> dict[str, Any]:
+    """A checked CSV import of the side's published event, waiting for its confirmation
+    (made here the first time)."""
+    from livesession.registrations import imports
+    from livesession.registrations.models import Import
+
+    imp = Import.objects.filter(event=side.event).order_by("created_at").first()
+    if imp is None:
+        imp = imports.create_import(
+            side.event, f"email;first_name;last_name\nimported@{side.slug}.test;Imp;Orted\n"
+            .encode(), actor="test")
+    return {"client_slug": side.slug, "event_id": side.event.pk, "import_id": imp.pk}
+
+
+IMPORT_TEXT = "email,first_name,last_name\npasted@example.org,Pasted,Person\n"
+
+INVENTORY.update({
+    "manager:registrants": Route({"GET": MEMBER}, slug_event, capability=VIEW),
+    "manager:registrant": Route({"GET": MEMBER}, slug_event_registrant, capability=VIEW),
+    "manager:registrant-add": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                    capability=MANAGE_EVENTS,
+                                    body={**PERSON, "language": "en"}),
+    "manager:registrant-edit": Route({"GET": MEMBER, "POST": MEMBER}, slug_event_registrant,
+                                     capability=MANAGE_EVENTS,
+                                     body={"first_name": "Changed", "last_name": "Across"}),
+    "manager:registrant-cancel": Route({"POST": MEMBER}, slug_event_registrant,
+                                       capability=MANAGE_EVENTS),
+    "manager:registrant-approve": Route({"POST": MEMBER}, slug_event_registrant,
+                                        capability=MANAGE_EVENTS),
+    "manager:registrant-deny": Route({"POST": MEMBER}, slug_event_registrant,
+                                     capability=MANAGE_EVENTS,
+                                     body={"note": "Denied across clients"}),
+    # Exports take personal data out (P6.5): the capability to manage, not only to view.
+    "manager:registrants-export-csv": Route({"GET": MEMBER}, slug_event,
+                                            capability=MANAGE_EVENTS),
+    "manager:registrants-export-xlsx": Route({"GET": MEMBER}, slug_event,
+                                             capability=MANAGE_EVENTS),
+    "manager:registrants-import": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                        capability=MANAGE_EVENTS, body={"text": IMPORT_TEXT}),
+    "manager:registrants-import-detail": Route({"GET": MEMBER}, slug_event_import,
+                                               capability=MANAGE_EVENTS),
+    "manager:registrants-import-confirm": Route({"POST": MEMBER}, slug_event_import,
+                                                capability=MANAGE_EVENTS,
+                                                body={"basis": "contract"}),
+    "manager:registrants-import-discard": Route({"POST": MEMBER}, slug_event_import,
+                                                capability=MANAGE_EVENTS),
+    "manager:registrants-import-status": Route({"GET": MEMBER}, slug_event_import,
+                                               capability=MANAGE_EVENTS),
+    "manager:registrants-import-report": Route({"GET": MEMBER}, slug_event_import,
+                                               capability=MANAGE_EVENTS),
+})

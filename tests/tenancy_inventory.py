@@ -30,7 +30,9 @@ from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.events.models import Event
 from livesession.events.services import create_event, publish_event
+from livesession.registrations.fields_services import add_custom_field
 from livesession.registrations.services import register
+from livesession.registrations.sessions import add_session
 
 PUBLIC = "public"
 MEMBER = "member"
@@ -61,6 +63,9 @@ class Side:
     email: str
     first_name: str
     last_name: str
+    registration_id: Any = None
+    question_id: int = 0
+    session_id: int = 0
 
     @property
     def slug(self) -> str:
@@ -94,9 +99,16 @@ def build_side(client: Client, word: str) -> Side:
     token = create_token(client, f"{word} sync", actor="test")
     email, first, last = f"participant@{word}-people.test", f"{word}first", f"{word}last"
     registered = register(event, email=email, first_name=first, last_name=last)
+    question = add_custom_field(event, {"key": "company", "kind": "short_text",
+                                        "label_fr": "Entreprise", "label_en": "Company",
+                                        "purpose": "know the audience"}, actor="test")
+    session = add_session(event, actor="test", title=f"{word} first session",
+                          starts_at=starts, ends_at=starts + dt.timedelta(hours=1),
+                          capacity=None, room_url="")
     return Side(client=client, event=event, draft=draft, token_id=token.token.pk,
                 secret=token.secret, link=registered.token, email=email, first_name=first,
-                last_name=last)
+                last_name=last, registration_id=registered.registration.pk,
+                question_id=question.pk, session_id=session.pk)
 
 
 Kwargs = Callable[[Side], dict[str, Any]]
@@ -139,6 +151,22 @@ def account_token(side: Side) -> dict[str, Any]:
     # Verification and reset links belong to no client; a forged one answers "this link
     # does not work" (tests/accounts covers the real ones).
     return {"token": f"forged-{side.slug}-link"}
+
+
+def event_session(side: Side) -> dict[str, Any]:
+    return {"event_id": side.event.pk, "session_id": side.session_id}
+
+
+def slug_event_session(side: Side) -> dict[str, Any]:
+    return {"client_slug": side.slug, "event_id": side.event.pk, "session_id": side.session_id}
+
+
+def registration(side: Side) -> dict[str, Any]:
+    return {"registration_id": side.registration_id}
+
+
+def event_question(side: Side) -> dict[str, Any]:
+    return {"event_id": side.event.pk, "field_id": side.question_id}
 
 
 def slug_event_question(side: Side) -> dict[str, Any]:
@@ -275,6 +303,44 @@ INVENTORY: dict[str, Route] = {
     "api:event-publish": Route({"POST": API_TOKEN}, draft),
     "api:event-registrations": Route({"GET": API_TOKEN, "POST": API_PUBLIC}, event,
                                      body=PERSON),
+    "api:event-registrants": Route({"GET": API_TOKEN, "POST": API_TOKEN}, event,
+                                   body={"email": "added@example.org", "first_name": "Added",
+                                         "last_name": "By hand"}),
+    "api:event-form": Route({"GET": API_TOKEN, "PUT": API_TOKEN}, event,
+                            body={"city": {"enabled": True, "purpose": "across clients"}}),
+    "api:event-questions": Route({"GET": API_TOKEN, "POST": API_TOKEN}, event,
+                                 body={"key": "intruder", "kind": "short_text",
+                                       "label_fr": "Intrus", "label_en": "Intruder",
+                                       "purpose": "across clients"}),
+    "api:event-question": Route({"PATCH": API_TOKEN, "DELETE": API_TOKEN}, event_question,
+                                body={"label_en": "Changed across clients"}),
+    "api:registration": Route({"GET": API_TOKEN, "PATCH": API_TOKEN}, registration,
+                              body={"first_name": "Changed"}),
+    "api:registration-approve": Route({"POST": API_TOKEN}, registration),
+    "api:registration-deny": Route({"POST": API_TOKEN}, registration,
+                                   body={"message": "across clients"}),
+    "api:registration-cancel": Route({"POST": API_TOKEN}, registration),
+    "api:event-sessions": Route({"GET": API_TOKEN, "POST": API_TOKEN}, event,
+                                body={"title": "Intruder session",
+                                      "starts_at": "2031-03-01T10:00:00+01:00",
+                                      "ends_at": "2031-03-01T11:00:00+01:00"}),
+    "api:event-session": Route({"PATCH": API_TOKEN, "DELETE": API_TOKEN}, event_session,
+                               body={"title": "Changed across clients"}),
+    "api:event-session-mode": Route({"PUT": API_TOKEN}, event, body={"session_mode": "choose"}),
+    "manager:sessions": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                              capability=MANAGE_EVENTS,
+                              body={"title": "Intruder session", "starts_at": "2031-03-01T10:00",
+                                    "ends_at": "2031-03-01T11:00"}),
+    "manager:session-edit": Route({"GET": MEMBER, "POST": MEMBER}, slug_event_session,
+                                  capability=MANAGE_EVENTS,
+                                  body={"title": "Changed across clients",
+                                        "starts_at": "2031-03-01T10:00",
+                                        "ends_at": "2031-03-01T11:00"}),
+    "manager:session-remove": Route({"POST": MEMBER}, slug_event_session,
+                                    capability=MANAGE_EVENTS),
+    "api:consent-purposes": Route({"GET": API_TOKEN, "POST": API_TOKEN},
+                                  body={"key": "intruder", "label_fr": "Intrus",
+                                        "label_en": "Intruder"}),
 }
 
 

@@ -128,7 +128,8 @@ def test_p1_1_event_override_changes_the_public_form_and_reset_restores_it(
 def test_p1_1_an_answer_to_a_field_no_longer_enabled_is_never_stored(
         organizer: Browser, event_a: Event) -> None:
     """A participant loaded the form while the phone was collected; the organizer turned it
-    off before the submit: the answer is dropped by the page and refused by the service."""
+    off before the submit: the answer is refused by name and nothing is stored; the page
+    comes back without the field, and sending it again registers."""
     body = {"mobile_phone-enabled": "on", "mobile_phone-purpose": "vous appeler",
             "first_name-enabled": "on", "first_name-purpose": "vous identifier",
             "last_name-enabled": "on", "last_name-purpose": "vous identifier"}
@@ -136,8 +137,13 @@ def test_p1_1_an_answer_to_a_field_no_longer_enabled_is_never_stored(
     assert 'name="mobile_phone"' in Browser().get(f"/e/{event_a.pk}/").content.decode()
     del body["mobile_phone-enabled"]
     assert organizer.post(url("event-form", event_id=event_a.pk), body).status_code == 302
-    response = Browser().post(f"/e/{event_a.pk}/", {**PERSON, "mobile_phone": "0612345678"})
-    assert response.status_code == 302
+    visitor = Browser(HTTP_ACCEPT_LANGUAGE="en")
+    response = visitor.post(f"/e/{event_a.pk}/", {**PERSON, "mobile_phone": "0612345678"})
+    assert response.status_code == 400
+    assert "does not collect this field" in response.content.decode()
+    assert 'name="mobile_phone"' not in response.content.decode()
+    assert not Registration.objects.filter(event=event_a).exists()
+    assert visitor.post(f"/e/{event_a.pk}/", PERSON).status_code == 302
     stored = Registration.objects.get(event=event_a)
     assert stored.mobile_phone_enc == "" and stored.mobile_phone == ""
     event_a.refresh_from_db()

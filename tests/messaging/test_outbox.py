@@ -350,7 +350,10 @@ def test_message_that_cannot_be_built_does_not_stay_claimed(
 ) -> None:
     """An event title with a line break must not leave the row SENDING forever (re-queued
     at every lease, attempts growing without bound): it is delivered on one header line."""
-    event = make_event(client_a, title="Atelier\nRGPD")
+    event = make_event(client_a, title="Atelier RGPD")
+    # Events refuse such titles now; rows written before that rule still exist.
+    type(event).objects.filter(pk=event.pk).update(title="Atelier\nRGPD")
+    event.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         _register(event)
     row = OutboxMessage.objects.get()

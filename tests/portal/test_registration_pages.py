@@ -128,3 +128,12 @@ def test_p6_5_token_paths_and_addresses_are_masked_in_logs() -> None:
     text = record.getMessage()
     assert "AbC_123-x" not in text and "a@b.org" not in text
     assert "/j/<token>/" in text
+
+
+def test_p1_1_page_refuses_an_answer_to_a_field_not_collected(event_a: Any) -> None:
+    response = Browser(HTTP_ACCEPT_LANGUAGE="en").post(
+        f"/e/{event_a.pk}/", {"email": "x@example.org", "first_name": "X", "last_name": "Y",
+                              "mobile_phone": "0612345678"})
+    assert response.status_code == 400
+    assert "This event does not collect this field" in response.content.decode()
+    assert not Registration.objects.exists()

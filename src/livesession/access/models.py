@@ -39,6 +39,8 @@ class Attendance(models.Model):
                                      related_name="attendances")
     client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey("events.Session", null=True, blank=True,
+                                on_delete=models.CASCADE, related_name="+")
     joined_at = models.DateTimeField()
 
     class Meta:

@@ -26,5 +26,5 @@ declare(
         "registration": Personal(Controller.CLIENT, _("record attendance"),
                                  Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
     },
-    not_personal=["id", "client", "event"],
+    not_personal=["id", "client", "event", "session"],
 )

@@ -55,9 +55,10 @@ def resolve(token: str) -> Registration | None:
 
 
 @transaction.atomic
-def record_join(registration: Registration) -> Attendance:
+def record_join(registration: Registration, session_id: int | None = None) -> Attendance:
     return Attendance.objects.create(registration=registration, client_id=registration.client_id,
-                                     event_id=registration.event_id, joined_at=now())
+                                     event_id=registration.event_id, session_id=session_id,
+                                     joined_at=now())
 
 
 @transaction.atomic

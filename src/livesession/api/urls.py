@@ -1,7 +1,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from livesession.api import views
+from livesession.api import views, views_sessions
+from livesession.api import views_registrants as organizer
 
 app_name = "api"
 
@@ -14,4 +15,26 @@ urlpatterns = [
     path("events/<uuid:event_id>/registrations", views.EventRegistrations.as_view(),
          name="event-registrations"),
     path("pow-challenge", views.PowChallenge.as_view(), name="pow-challenge"),
+    path("events/<uuid:event_id>/registrants", organizer.Registrants.as_view(),
+         name="event-registrants"),
+    path("events/<uuid:event_id>/form", organizer.EventScope.as_view(), name="event-form"),
+    path("events/<uuid:event_id>/questions", organizer.Questions.as_view(),
+         name="event-questions"),
+    path("events/<uuid:event_id>/questions/<int:field_id>", organizer.QuestionDetail.as_view(),
+         name="event-question"),
+    path("registrations/<uuid:registration_id>", organizer.RegistrantDetail.as_view(),
+         name="registration"),
+    path("registrations/<uuid:registration_id>/approve",
+         organizer.RegistrantAction.as_view(action="approve"), name="registration-approve"),
+    path("registrations/<uuid:registration_id>/deny",
+         organizer.RegistrantAction.as_view(action="deny"), name="registration-deny"),
+    path("registrations/<uuid:registration_id>/cancel",
+         organizer.RegistrantAction.as_view(action="cancel"), name="registration-cancel"),
+    path("consent-purposes", organizer.Purposes.as_view(), name="consent-purposes"),
+    path("events/<uuid:event_id>/sessions", views_sessions.Sessions.as_view(),
+         name="event-sessions"),
+    path("events/<uuid:event_id>/sessions/<int:session_id>",
+         views_sessions.SessionDetail.as_view(), name="event-session"),
+    path("events/<uuid:event_id>/session-mode", views_sessions.SessionMode.as_view(),
+         name="event-session-mode"),
 ]

@@ -49,6 +49,10 @@ class Event(models.Model):
                                                  blank=True)
     # Per-event override of the client's standard-field scope (P1.1); None: client default.
     form_scope = models.JSONField(null=True, blank=True)
+    # With sessions: the whole series, or the participant's choice of sessions.
+    session_mode = models.CharField(_("sessions"), max_length=10, default="series",
+                                    choices=[("series", _("Registration to the whole series")),
+                                             ("choose", _("Participants choose their sessions"))])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -91,3 +95,45 @@ class Event(models.Model):
 
     def local_end(self) -> dt.datetime:
         return self.ends_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))
+
+
+class Session(models.Model):
+    """One date of an event with several (a virtual class series, a recurring webinar).
+    An event without sessions is a single date (its own start and end)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("start"))
+    ends_at = models.DateTimeField(_("end"))
+    # Empty: the event's room.
+    room_url = models.URLField(_("room URL"), max_length=500, blank=True)
+    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
+    seats_taken = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["event", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def opens_at(self) -> dt.datetime:
+        return self.starts_at - dt.timedelta(minutes=self.event.opens_minutes_before)
+
+    def access_state(self) -> str:
+        moment = now()
+        if moment < self.opens_at:
+            return "before"
+        return "open" if moment <= self.ends_at else "ended"
+
+    @property
+    def room(self) -> str:
+        return self.room_url or self.event.room_url
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)

@@ -12,5 +12,10 @@ declare(
     not_personal=["id", "client", "title", "description", "starts_at", "ends_at", "time_zone",
                   "room_url", "opens_minutes_before", "status", "created_at", "published_at",
                   "capacity", "seats_taken", "waitlist_enabled", "approval_required",
-                  "double_opt_in", "registration_deadline", "form_scope"],
+                  "double_opt_in", "registration_deadline", "form_scope", "session_mode"],
 )
+
+from livesession.events.models import Session  # noqa: E402
+
+declare(Session, not_personal=["id", "event", "client", "title", "starts_at", "ends_at",
+                               "room_url", "capacity", "seats_taken", "created_at"])

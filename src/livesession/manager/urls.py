@@ -20,6 +20,7 @@ urlpatterns = [
 
 # Registrants (list, actions, import, export) and form shaping (scope, questions,
 # purposes) live in their own modules; their routes are added here.
-from livesession.manager import builder_urls, registrants_urls  # noqa: E402
+from livesession.manager import builder_urls, registrants_urls, sessions_urls  # noqa: E402
 
-urlpatterns += registrants_urls.urlpatterns + builder_urls.urlpatterns
+urlpatterns += (registrants_urls.urlpatterns + builder_urls.urlpatterns
+                + sessions_urls.urlpatterns)

@@ -13,8 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from livesession.privacy.models import ConsentPurpose
+from livesession.registrations import scope
 from livesession.registrations.formspec import FieldSpec, fields_for
 
+STANDARD_KEYS = tuple(scope.BY_KEY)
 ANSWER = "answer_"
 CONSENT = "consent_"
 # Bot checks (portal/bots.py, core/pow.py): never part of the submission.
@@ -85,6 +87,13 @@ class RegistrationForm(forms.Form):
             name = ANSWER + spec.key if spec.custom else spec.key
             self.fields[name] = _field(spec)
             self.fields[name].spec = spec  # type: ignore[attr-defined]
+        from livesession.registrations.sessions import sessions_of
+
+        self.event_sessions = sessions_of(event)
+        if self.event_sessions and event.session_mode == "choose":
+            self.fields["sessions"] = forms.MultipleChoiceField(
+                label=_("Sessions"), required=False, widget=forms.CheckboxSelectMultiple,
+                choices=[(str(s.pk), s.title) for s in self.event_sessions])
         for purpose in purposes:
             # Never pre-ticked (P2.3): the initial value is False and stays so.
             self.fields[CONSENT + purpose.key] = forms.BooleanField(
@@ -104,6 +113,13 @@ class RegistrationForm(forms.Form):
             else:
                 out[spec.key] = data.get(spec.key, "")
         out["consents"] = [p.key for p in self.purposes if data.get(CONSENT + p.key)]
+        # A standard field this form does not collect, sent anyway, goes to the service,
+        # which refuses it by name: it is never stored, never silently (P1.1).
+        for key in STANDARD_KEYS:
+            if key not in out and str(data.get(key, "")).strip():
+                out[key] = data.get(key)
+        if "sessions" in self.fields:
+            out["sessions"] = data.getlist("sessions")
         return out
 
     def guard(self, name: str) -> str:
@@ -122,6 +138,13 @@ class RegistrationForm(forms.Form):
         else:
             self.initial.update(values)
 
+    @property
+    def chosen_sessions(self) -> set[int]:
+        """Sessions ticked in the submitted form, kept when the page comes back."""
+        getlist = getattr(self.data, "getlist", None)
+        values = getlist("sessions") if getlist else []
+        return {int(v) for v in values if str(v).isdigit()}
+
     def add_service_errors(self, errors: dict[str, list[str]]) -> None:
         for key, messages in errors.items():
             name = ANSWER + key.split(".", 1)[1] if key.startswith("answers.") else key
@@ -136,7 +159,7 @@ class RegistrationForm(forms.Form):
         """Fields with what the template needs (required mark, condition, notice)."""
         out = []
         for name in self.fields:
-            if name.startswith(CONSENT) or name in GUARD_FIELDS:
+            if name.startswith(CONSENT) or name in GUARD_FIELDS or name == "sessions":
                 continue
             bound = self[name]
             spec: FieldSpec | None = getattr(self.fields[name], "spec", None)

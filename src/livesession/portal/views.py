@@ -12,9 +12,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from livesession.access import services as access
+from livesession.accounts.services import link_registration, profile_for_prefill
 from livesession.core import pow as proof_of_work
 from livesession.core import ratelimit
-from livesession.events.models import Event, EventStatus
+from livesession.events.models import Event, EventStatus, Session
 from livesession.portal import bots
 from livesession.portal.forms import (
     HONEYPOT,
@@ -26,6 +27,8 @@ from livesession.portal.forms import (
 from livesession.privacy import services as consents
 from livesession.protection.registry import register_of_processing
 from livesession.registrations import services as registrations
+from livesession.registrations import sessions
+from livesession.registrations.formspec import fields_for
 from livesession.registrations.models import Registration
 from livesession.registrations.models import RegistrationStatus as S
 
@@ -56,7 +59,8 @@ def event_page(request: HttpRequest, event_id: str) -> HttpResponse:
         # Says so, with nothing of the draft (title, client) and a 404 status.
         return render(request, "portal/unpublished.html", status=404)
     purposes = consents.purposes_for(event.client)
-    form = RegistrationForm(event, purposes, request.POST or None)
+    form = RegistrationForm(event, purposes, request.POST or None,
+                            initial=_prefill(request, event))
     status = 200
     if request.method == "POST":
         status = _submit(request, event, form)
@@ -108,8 +112,8 @@ def _submit(request: HttpRequest, event: Event, form: RegistrationForm) -> int:
         form.add_error(None, message)
         return 400
     try:
-        registrations.register(event, form.submission(),
-                               language=translation.get_language() or "fr")
+        made = registrations.register(event, form.submission(),
+                                      language=translation.get_language() or "fr")
     except registrations.AlreadyRegistered as exc:
         # Same page as a new registration: nobody learns who is registered; the address
         # receives its current state and link instead (issue 3 §6).
@@ -123,7 +127,23 @@ def _submit(request: HttpRequest, event: Event, form: RegistrationForm) -> int:
     except ValidationError as exc:
         form.add_service_errors(exc.message_dict)
         return 400
+    else:
+        user = request.user
+        if user.is_authenticated and not getattr(user, "is_operator", False):
+            # A verified account holding this address gets the registration in its
+            # personal space (P0.2, issue 3 §9); others claim it once verified.
+            link_registration(user, made.registration)
     return 200
+
+
+def _prefill(request: HttpRequest, event: Event) -> dict[str, str]:
+    """A signed-in participant's profile fills the fields this form collects and that
+    the participant shares with this organizer (issue 3 §9)."""
+    user = request.user
+    if not user.is_authenticated or getattr(user, "is_operator", False):
+        return {}
+    enabled = [spec.key for spec in fields_for(event) if not spec.custom]
+    return profile_for_prefill(user, event.client, enabled)
 
 
 @require_GET
@@ -155,12 +175,21 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     then the room, then the end page."""
     registration = _registration_or_404(token)
     event = registration.event
-    state = event.access_state()
+    target: Event | Session = event
+    session: Session | None = None
+    if Session.objects.filter(event=event).exists():
+        # A series: the link leads to the session open now, else the next one.
+        session = sessions.current_or_next(registration)
+        state = session.access_state() if session else "ended"
+        target = session or event
+    else:
+        state = event.access_state()
     if registration.status == S.CONFIRMED and state == "open":
-        access.record_join(registration)
-        return HttpResponseRedirect(event.room_url)
+        access.record_join(registration, session.pk if session else None)
+        return HttpResponseRedirect(session.room if session else event.room_url)
     return _private(render(request, "portal/join.html", {
         "event": event, "state": state, "r": registration, "token": token,
+        "target": target, "seats": sessions.seats_by_session(registration),
         "position": registrations.waitlist_position(registration),
         "can_cancel": registration.status in {S.CONFIRMED, S.WAITLISTED, S.PENDING_APPROVAL,
                                               S.PENDING_CONFIRMATION} and state != "ended",

@@ -67,8 +67,12 @@ def ensure_builtin_purposes(client: Client) -> None:
 
 
 def purposes_for(client: Client) -> list[ConsentPurpose]:
-    ensure_builtin_purposes(client)
-    return list(ConsentPurpose.objects.filter(client=client, active=True))
+    """One query on the hot path; the built-in purposes are created on first use."""
+    rows = list(ConsentPurpose.objects.filter(client=client))
+    if not rows:
+        ensure_builtin_purposes(client)
+        rows = list(ConsentPurpose.objects.filter(client=client))
+    return [row for row in rows if row.active]
 
 
 @transaction.atomic

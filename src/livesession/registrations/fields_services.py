@@ -101,11 +101,11 @@ def clean_custom_field(event: Event, data: dict[str, Any],
         errors["kind"] = _("Choose a kind of question: %(k)s.") % {
             "k": ", ".join(fieldkinds.KINDS)}
     key = str(data.get("key", instance.key if instance else "")).strip()
+    own_pk = instance.pk if instance is not None and instance.pk is not None else -1
     if not _KEY.match(key) or key in RESERVED:
         errors["key"] = _("Use a short key of lowercase letters, digits and _, starting "
                           "with a letter, and not a standard field name.")
-    elif CustomField.objects.filter(event=event, key=key).exclude(
-            pk=instance.pk if instance else None).exists():
+    elif CustomField.objects.filter(event=event, key=key).exclude(pk=own_pk).exists():
         errors["key"] = _("This event already has a question with this key.")
     texts = {}
     for name, limit in (("label_fr", 200), ("label_en", 200), ("help_fr", 500),
@@ -125,8 +125,7 @@ def clean_custom_field(event: Event, data: dict[str, Any],
                                  instance.show_if_value if instance else "")).strip()
     if show_if_key:
         if show_if_key == key or not CustomField.objects.filter(
-                event=event, key=show_if_key).exclude(pk=instance.pk if instance else None
-                                                      ).exists():
+                event=event, key=show_if_key).exclude(pk=own_pk).exists():
             errors["show_if_key"] = _("Show this question only after another question of "
                                       "this event: give that question's key.")
         elif not show_if_value:

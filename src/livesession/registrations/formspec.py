@@ -106,7 +106,7 @@ def clean_submission(event: Any, data: dict[str, Any], purposes: list[str]) -> C
         except ValidationError:
             errors["email"] = _("Enter a valid email address, such as name@example.org.")
 
-    known = {"email", "answers", "consents", *standard_specs}
+    known = {"email", "answers", "consents", "sessions", *standard_specs}
     for key in data:
         if key in scope.BY_KEY and key not in standard_specs and not fieldkinds.is_empty(
                 data[key]):

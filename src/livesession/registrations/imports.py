@@ -58,7 +58,7 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_RECORDS = 100_000
 INLINE_RECORDS = 500   # checked inside the request up to this many lines; beyond, a job
 PREVIEW_ROWS = 20
-BATCH = 50             # lines per transaction while importing (the write lock is short)
+BATCH = 10  # lines per transaction while importing: the write lock is held about 0.5 s
 UNCONFIRMED_FOR = dt.timedelta(days=1)
 STALLED_AFTER = dt.timedelta(minutes=10)
 CONTEXT = "registrations.Import.content"

@@ -259,3 +259,32 @@ class Import(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk}"
+
+
+class SeatStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")  # registration not confirmed yet
+    CONFIRMED = "confirmed", _("Confirmed")
+    WAITLISTED = "waitlisted", _("Waiting list")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class SessionSeat(models.Model):
+    """A registration's place in one session of an event with sessions (issue 3 §10)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="seats")
+    session = models.ForeignKey("events.Session", on_delete=models.CASCADE, related_name="seats")
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=12, choices=SeatStatus.choices,
+                              default=SeatStatus.REQUESTED)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session place")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["registration", "session"],
+                                               name="one_seat_per_session")]
+        indexes = [models.Index(fields=["session", "status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"seat {self.pk}"

@@ -91,3 +91,14 @@ declare(Import, personal={
 from livesession.registrations import search  # noqa: E402
 
 search.connect()
+
+from livesession.registrations.models import SessionSeat  # noqa: E402
+
+declare(SessionSeat, personal={
+    "registration": Personal(Controller.CLIENT, _("know who attends which session"),
+                             Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+    "status": Personal(Controller.CLIENT, _("know who attends which session"),
+                       Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
+    "created_at": Personal(Controller.CLIENT, _("know who attends which session"),
+                           Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
+}, not_personal=["id", "session", "client"])

@@ -204,9 +204,11 @@ def listing(client_id: int, event_id: Any, *, query: str = "", status: str = "",
 
 def _page(sources: list[QuerySet[Registration]], after: str, before: str,
           size: int) -> Page:
+    """Keys first ((created_at, id) of at most a page per source), merged here; then the
+    page's rows only, in one query."""
     after_key, before_key = decode_cursor(after), decode_cursor(before)
     backwards = before_key is not None
-    found: list[Registration] = []
+    keys: list[tuple[dt.datetime, uuid.UUID]] = []
     for rows in sources:
         if before_key is not None:
             at, ident = before_key
@@ -215,13 +217,16 @@ def _page(sources: list[QuerySet[Registration]], after: str, before: str,
             at, ident = after_key
             rows = rows.filter(Q(created_at__gt=at) | Q(created_at=at, id__gt=ident))
         order = ("-created_at", "-id") if backwards else ("created_at", "id")
-        found += list(rows.order_by(*order)[: size + 1])
-    found.sort(key=lambda r: (r.created_at, r.pk), reverse=backwards)
-    more = len(found) > size
-    found = found[:size]
+        keys += list(rows.order_by(*order).values_list("created_at", "id")[: size + 1])
+    keys.sort(reverse=backwards)
+    more = len(keys) > size
+    keys = keys[:size]
     if backwards:
-        found.reverse()
-        return Page(found, encode_cursor(found[-1]) if found else "",
-                    encode_cursor(found[0]) if found and more else "", 0)
-    return Page(found, encode_cursor(found[-1]) if found and more else "",
-                encode_cursor(found[0]) if found and after_key is not None else "", 0)
+        keys.reverse()
+    found = sorted(Registration.objects.filter(pk__in=[ident for _at, ident in keys]),
+                   key=lambda r: (r.created_at, r.pk))
+    first = encode_cursor(found[0]) if found else ""
+    last = encode_cursor(found[-1]) if found else ""
+    if backwards:
+        return Page(found, last, first if more else "", 0)
+    return Page(found, last if more else "", first if after_key is not None else "", 0)

@@ -25,7 +25,7 @@ from livesession.privacy import services as consents
 from livesession.protection import keystore
 from livesession.protection.crypto import email_index
 from livesession.protection.services import subject_for_email
-from livesession.registrations import capacity
+from livesession.registrations import capacity, sessions
 from livesession.registrations.formspec import Cleaned, clean_submission
 from livesession.registrations.models import (
     ACTIVE,
@@ -64,8 +64,27 @@ class Registered:
 
 
 def clean_registration(event: Event, data: dict[str, Any]) -> Cleaned:
+    return clean_with_sessions(event, data)[0]
+
+
+def clean_with_sessions(event: Event, data: dict[str, Any]) -> tuple[Cleaned, list[int]]:
+    """Answers and session choice checked together, so every error shows at once."""
     purposes = [p.key for p in consents.purposes_for(event.client)]
-    return clean_submission(event, data, purposes)
+    errors: dict[str, list[str]] = {}
+    cleaned: Cleaned | None = None
+    session_ids: list[int] = []
+    try:
+        cleaned = clean_submission(event, data, purposes)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    try:
+        session_ids = sessions.clean_choice(event, data.get("sessions") if isinstance(
+            data, dict) else None)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors or cleaned is None:
+        raise ValidationError(errors)
+    return cleaned, session_ids
 
 
 def register(event: Event, data: dict[str, Any] | None = None, *, language: str = "fr",
@@ -74,7 +93,7 @@ def register(event: Event, data: dict[str, Any] | None = None, *, language: str 
     keyword fields (``email=…, first_name=…``) are merged into it. Raises ValidationError
     (field errors), RegistrationClosed, EventFull or AlreadyRegistered; stores nothing in
     those cases."""
-    cleaned = clean_registration(event, {**(data or {}), **fields})
+    cleaned, session_ids = clean_with_sessions(event, {**(data or {}), **fields})
     if not event.accepts_registrations and channel not in ORGANIZER_CHANNELS:
         raise RegistrationClosed(str(event.pk))
     index = email_index(cleaned.email)
@@ -99,6 +118,9 @@ def register(event: Event, data: dict[str, Any] | None = None, *, language: str 
             registration.save()
             if existing is not None:
                 access.revoke(registration)
+            sessions.request_seats(registration, session_ids)
+            if registration.status == S.CONFIRMED:
+                sessions.allocate(registration)
             token = access.issue_link(registration)
             _record_consents(registration, cleaned.consents, language, channel)
             _notify(registration, token)
@@ -175,6 +197,8 @@ def confirm_email(registration: Registration) -> str:
     if row.status == S.CONFIRMED:
         row.confirmed_at = now()
     row.save(update_fields=["status", "confirmed_at", "updated_at"])
+    if row.status == S.CONFIRMED:
+        sessions.allocate(row)
     _notify(row, access.current_token(row) or "")
     record("participant", "registration.email_confirmed", target=f"registration:{row.pk}",
            client_id=row.client_id, details={"status": row.status})
@@ -199,6 +223,8 @@ def approve(registration: Registration, *, actor: str) -> str:
     if row.status == S.CONFIRMED:
         row.confirmed_at = now()
     row.save(update_fields=["status", "confirmed_at", "updated_at"])
+    if row.status == S.CONFIRMED:
+        sessions.allocate(row)
     _notify(row, access.current_token(row) or "")
     record(actor, "registration.approved", target=f"registration:{row.pk}",
            client_id=row.client_id, details={"status": row.status})
@@ -216,6 +242,7 @@ def deny(registration: Registration, *, note: str = "", actor: str) -> None:
     row.decision_note = note.strip()[:1000]
     row.save(update_fields=["status", "decision_note", "updated_at"])
     access.revoke(row)
+    sessions.release_all(row)
     _notify(row, "")
     if held:
         capacity.release_seat(row.event_id)
@@ -234,6 +261,7 @@ def cancel(registration: Registration, *, actor: str, by_participant: bool) -> b
     row.status = S.CANCELLED
     row.cancelled_at = now()
     row.save(update_fields=["status", "cancelled_at", "updated_at"])
+    sessions.release_all(row)
     _notify(row, "", cancelled_by_participant=by_participant)
     if held:
         capacity.release_seat(row.event_id)
@@ -258,6 +286,7 @@ def promote_waitlist(event: Event) -> int:
             capacity.release_seat(event.pk)
             continue
         candidate.refresh_from_db()
+        sessions.allocate(candidate)
         _notify(candidate, access.current_token(candidate) or "", promoted=True)
         record("system", "registration.promoted", target=f"registration:{candidate.pk}",
                client_id=candidate.client_id)

@@ -98,3 +98,14 @@ def test_p3_3_email_lookup_uses_a_keyed_hash() -> None:
     import hashlib
 
     assert index != hashlib.sha256(b"email:camille@example.org").hexdigest()
+
+
+def test_p6_8_shredding_removes_the_search_tokens(event_a: Any) -> None:
+    from livesession.registrations.models import SearchToken
+    from livesession.registrations.services import register
+
+    made = register(event_a, email="findme@example.org", first_name="Findable",
+                    last_name="Person")
+    assert SearchToken.objects.filter(registration=made.registration).exists()
+    shred_subject(made.registration.subject)
+    assert not SearchToken.objects.filter(registration=made.registration).exists()

@@ -97,8 +97,9 @@ def event_edit(request: HttpRequest, client_slug: str, event_id: str) -> HttpRes
 def event_detail(request: HttpRequest, client_slug: str, event_id: str) -> HttpResponse:
     membership = membership_or_404(request.user, client_slug)
     event = _event(membership, event_id)
+    # The latest few; the registrants pages search, filter and page through all of them.
     rows = list(Registration.objects.filter(client=membership.client, event=event)
-                .order_by("created_at")[:500])
+                .order_by("-created_at")[:10])
     with keystore.unit_of_work():
         keystore.preload(r.subject_id for r in rows)
         people = [{"email": r.email, "first_name": r.first_name, "last_name": r.last_name,

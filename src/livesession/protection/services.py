@@ -29,6 +29,12 @@ def subject_for_email(email: str, client_id: int | None) -> Subject:
 def shred_subject(subject: Subject) -> None:
     """Destroy the person's data key: every encrypted copy, backups included, is unreadable."""
     keystore.destroy_key(subject.id)
+    # Search tokens are keyed hashes of names: with the key gone they must go too, or a
+    # shredded person could still be found by name (registry: Erase.DELETE_ROW).
+    from django.apps import apps
+
+    apps.get_model("registrations", "SearchToken").objects.filter(
+        registration__subject_id=subject.id).delete()
     # The keyed hash is replaced too, so nothing links the husk to the address any more
     # and the same person may register again with a fresh key.
     Subject.objects.filter(pk=subject.pk).update(

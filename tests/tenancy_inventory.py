@@ -254,6 +254,7 @@ INVENTORY: dict[str, Route] = {
     "portal:join": Route({"GET": PUBLIC}, link),
     "portal:confirm": Route({"POST": PUBLIC}, link),
     "portal:cancel": Route({"GET": PUBLIC, "POST": PUBLIC}, link),
+    "portal:withdraw": Route({"POST": PUBLIC}, link, body={"purpose": "organizer_news"}),
     "portal:privacy": Route({"GET": PUBLIC}),
     # --- manager: scoped by the client's slug
     "manager:home": Route({"GET": MEMBER}, capability=VIEW),

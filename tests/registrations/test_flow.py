@@ -166,3 +166,16 @@ def test_already_registered_sends_the_state_again_without_a_second_row(event_a: 
     reg.send_link_again(exc.value.registration)
     assert Registration.objects.count() == 1
     assert OutboxMessage.objects.filter(kind="registration.confirmation").count() == 2
+
+
+def test_p7_5_consent_withdrawn_from_the_personal_link(event_a: Any) -> None:
+    from django.test import Client as Browser
+
+    made = reg.register(event_a, _person(1, consents=["organizer_news", "attendee_list"]))
+    browser = Browser(HTTP_ACCEPT_LANGUAGE="en")
+    page = browser.get(f"/j/{made.token}/").content.decode()
+    assert "Your consents" in page and 'value="organizer_news"' in page
+    browser.post(f"/j/{made.token}/withdraw/", {"purpose": "organizer_news"})
+    state = current_consents(event_a.client_id, made.registration.subject_id)
+    assert state == {"organizer_news": False, "attendee_list": True}
+    assert 'value="organizer_news"' not in browser.get(f"/j/{made.token}/").content.decode()

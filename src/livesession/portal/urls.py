@@ -11,5 +11,6 @@ urlpatterns = [
     path("j/<str:token>/", views.join, name="join"),
     path("j/<str:token>/confirm/", views.confirm, name="confirm"),
     path("j/<str:token>/cancel/", views.cancel, name="cancel"),
+    path("j/<str:token>/withdraw/", views.withdraw, name="withdraw"),
     path("privacy/", views.privacy, name="privacy"),
 ]

@@ -190,10 +190,25 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "portal/join.html", {
         "event": event, "state": state, "r": registration, "token": token,
         "target": target, "seats": sessions.seats_by_session(registration),
+        "given": [p for p in consents.purposes_for(event.client)
+                  if consents.current_consents(registration.client_id,
+                                               registration.subject_id).get(p.key)],
         "position": registrations.waitlist_position(registration),
         "can_cancel": registration.status in {S.CONFIRMED, S.WAITLISTED, S.PENDING_APPROVAL,
                                               S.PENDING_CONFIRMATION} and state != "ended",
     }))
+
+
+@never_cache
+@require_POST
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """Withdraw a consent from the personal link; it takes effect at once (P1.3, P7.5)."""
+    registration = _registration_or_404(token)
+    consents.withdraw(client_id=registration.client_id, subject=registration.subject,
+                      purpose_key=request.POST.get("purpose", ""),
+                      language=translation.get_language() or "fr", channel="web",
+                      actor="participant")
+    return redirect("portal:join", token=token)
 
 
 @never_cache

@@ -28,7 +28,8 @@ def _one(name: str, registration: Registration) -> str:
 
 @pytest.fixture
 def owner(owner_a: Any) -> Browser:
-    browser = Browser()
+    # Pages read in English so the assertions can quote them; French is tested elsewhere.
+    browser = Browser(HTTP_ACCEPT_LANGUAGE="en")
     browser.force_login(owner_a)
     return browser
 

@@ -250,7 +250,7 @@ def test_the_api_limits_each_address_with_a_json_error_and_retry_after(
         event_a: Any, settings: Any) -> None:
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "register": (2, 60)}
     url = f"/api/v1/events/{event_a.pk}/registrations"
-    robot = Browser(REMOTE_ADDR="198.51.100.30")
+    robot = Browser(REMOTE_ADDR="198.51.100.30", HTTP_ACCEPT_LANGUAGE="en")
     with clock.freeze(T0):
         codes = [robot.post(url, dict(PERSON, email=f"r{n}@example.org"),
                             content_type="application/json").status_code for n in range(3)]
@@ -366,8 +366,8 @@ def test_pow_api_challenge_then_headers(event_a: Any, pow_on: int) -> None:
     url = f"/api/v1/events/{event_a.pk}/registrations"
 
     def post(email: str, **headers: str) -> Any:
-        return Browser().post(url, dict(PERSON, email=email), content_type="application/json",
-                              headers=headers)
+        return Browser(HTTP_ACCEPT_LANGUAGE="en").post(
+            url, dict(PERSON, email=email), content_type="application/json", headers=headers)
 
     missing = post("a@example.org")
     assert missing.status_code == 400 and "X-PoW-Challenge" in \

@@ -29,6 +29,7 @@ from livesession.api.serializers import (
 )
 from livesession.core import pow as proof_of_work
 from livesession.core import ratelimit
+from livesession.core.tenancy import owned_or_404
 from livesession.events import services as events
 from livesession.events.models import Event, EventStatus
 from livesession.protection import keystore
@@ -46,10 +47,7 @@ def _actor(request: Request) -> str:
 
 
 def _event_of(request: Request, event_id: Any) -> Event:
-    event = Event.objects.filter(client=_client(request), pk=event_id).first()
-    if event is None:
-        raise Http404
-    return event
+    return owned_or_404(Event, _client(request), pk=event_id)
 
 
 class EventList(APIView):

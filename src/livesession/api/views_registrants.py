@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -17,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from livesession.core.tenancy import owned_or_404
 from livesession.events.models import Event
 from livesession.privacy import services as consents
 from livesession.protection import keystore
@@ -37,19 +37,11 @@ def _actor(request: Request) -> str:
 
 
 def _event(request: Request, event_id: Any) -> Event:
-    event = Event.objects.select_related("client").filter(client=_client(request),
-                                                          pk=event_id).first()
-    if event is None:
-        raise Http404
-    return event
+    return owned_or_404(Event, _client(request), pk=event_id)
 
 
 def _registration(request: Request, registration_id: Any) -> Registration:
-    row = Registration.objects.select_related("event").filter(
-        client=_client(request), pk=registration_id).first()
-    if row is None:
-        raise Http404
-    return row
+    return owned_or_404(Registration, _client(request), pk=registration_id)
 
 
 def _out(row: Registration) -> dict[str, Any]:
@@ -252,11 +244,7 @@ class Questions(APIView):
 
 class QuestionDetail(APIView):
     def _get(self, request: Request, event_id: str, field_id: int) -> CustomField:
-        field = CustomField.objects.filter(client=_client(request), event_id=event_id,
-                                           pk=field_id).first()
-        if field is None:
-            raise Http404
-        return field
+        return owned_or_404(CustomField, _client(request), event_id=event_id, pk=field_id)
 
     @extend_schema(request=FIELD, responses=FIELD)
     def patch(self, request: Request, event_id: str, field_id: int) -> Response:

@@ -6,10 +6,14 @@ member of that client gets a 404, as if it did not exist, never a 403 that would
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from livesession.core.models import Client, Membership
+
+_M = TypeVar("_M")
 
 
 def membership_or_404(user: object, client_slug: str) -> Membership:
@@ -40,3 +44,12 @@ def client_of(slug: str) -> Client:
     if client is None:
         raise Http404
     return client
+
+
+def owned_or_404(model: type[_M], client: Client, **lookup: Any) -> _M:
+    """One object of ``client`` matching ``lookup``, or a 404: another client's object does
+    not exist for this client (P6.1). Every client-owned model has a ``client`` column."""
+    found = model._default_manager.filter(client=client, **lookup).first()  # type: ignore[attr-defined]
+    if found is None:
+        raise Http404
+    return found

@@ -17,14 +17,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from livesession.core.models import Membership
-from livesession.core.tenancy import membership_or_404, require
+from livesession.core.tenancy import membership_or_404, owned_or_404, require
 from livesession.events.models import Event
 from livesession.manager.builder_forms import (
     RULES_BY_KIND,
@@ -54,18 +54,11 @@ def _data(request: HttpRequest) -> Any:
 
 
 def _event(membership: Membership, event_id: Any) -> Event:
-    event = Event.objects.filter(client=membership.client, pk=event_id).first()
-    if event is None:
-        raise Http404
-    return event
+    return owned_or_404(Event, membership.client, pk=event_id)
 
 
 def _question(membership: Membership, event: Event, field_id: int) -> CustomField:
-    question = CustomField.objects.filter(client=membership.client, event=event,
-                                          pk=field_id).first()
-    if question is None:
-        raise Http404
-    return question
+    return owned_or_404(CustomField, membership.client, event=event, pk=field_id)
 
 
 def _questions(membership: Membership, event: Event) -> list[CustomField]:
@@ -307,10 +300,7 @@ def purposes(request: HttpRequest, client_slug: str) -> HttpResponse:
 
 
 def _purpose(membership: Membership, purpose_id: int) -> ConsentPurpose:
-    purpose = ConsentPurpose.objects.filter(client=membership.client, pk=purpose_id).first()
-    if purpose is None:
-        raise Http404
-    return purpose
+    return owned_or_404(ConsentPurpose, membership.client, pk=purpose_id)
 
 
 @login_required

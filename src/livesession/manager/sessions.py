@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from livesession.audit.services import record
-from livesession.core.tenancy import membership_or_404, require
+from livesession.core.tenancy import membership_or_404, owned_or_404, require
 from livesession.events.models import Event, Session
 from livesession.registrations import sessions as service
 from livesession.registrations.models import SeatStatus, SessionSeat
@@ -55,10 +55,7 @@ class SessionForm(forms.Form):
 
 def _event(request: HttpRequest, client_slug: str, event_id: str) -> tuple[Any, Event]:
     membership = membership_or_404(request.user, client_slug)
-    event = Event.objects.filter(client=membership.client, pk=event_id).first()
-    if event is None:
-        raise Http404
-    return membership, event
+    return membership, owned_or_404(Event, membership.client, pk=event_id)
 
 
 def _actor(request: HttpRequest) -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from livesession.api import services as api_tokens
 from livesession.api.models import ApiToken
 from livesession.core.models import Membership
-from livesession.core.tenancy import membership_or_404, require
+from livesession.core.tenancy import membership_or_404, owned_or_404, require
 from livesession.events import services as events
 from livesession.events.models import Event
 from livesession.manager.forms import EventForm, TokenForm
@@ -27,10 +27,7 @@ def _actor(request: HttpRequest) -> str:
 
 
 def _event(membership: Membership, event_id: str) -> Event:
-    event = Event.objects.filter(client=membership.client, pk=event_id).first()
-    if event is None:
-        raise Http404
-    return event
+    return owned_or_404(Event, membership.client, pk=event_id)
 
 
 @login_required

@@ -21,7 +21,7 @@ from django.db import transaction
 from livesession.access.services import link_url
 from livesession.core.clock import freeze, now
 from livesession.events.models import Event
-from livesession.messaging import services
+from livesession.messaging import delivery, services
 from livesession.messaging.jobs import deliver, sweep_outbox
 from livesession.messaging.models import OutboxMessage, OutboxStatus
 from livesession.protection.services import shred_subject
@@ -238,7 +238,7 @@ def test_dead_worker_lease_is_requeued(
 ) -> None:
     row = _queued_without_doorbell(event_a, django_capture_on_commit_callbacks)
     # A worker claimed the row and died before it could record the outcome.
-    assert services._claim(row.pk)
+    assert delivery._claim(row.pk)
     lease = dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     OutboxMessage.objects.filter(pk=row.pk).update(
         claimed_at=now() - lease - dt.timedelta(seconds=1))
@@ -253,7 +253,7 @@ def test_recent_claim_is_left_alone_until_its_lease_ends(
     event_a: Event, settings: Any, smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     row = _queued_without_doorbell(event_a, django_capture_on_commit_callbacks)
-    assert services._claim(row.pk)  # a live worker holds it
+    assert delivery._claim(row.pk)  # a live worker holds it
     row.refresh_from_db()
     claimed_at = row.claimed_at
 
@@ -294,10 +294,10 @@ def test_two_claims_of_one_row_succeed_once(
     event_a: Event, smtp_server: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     row = _queued_without_doorbell(event_a, django_capture_on_commit_callbacks)
-    assert [services._claim(row.pk), services._claim(row.pk)] == [True, False]
+    assert [delivery._claim(row.pk), delivery._claim(row.pk)] == [True, False]
     row.refresh_from_db()
     assert row.status == OutboxStatus.SENDING and row.attempts == 1
-    assert services.deliver_now(row.pk) is None
+    assert delivery.deliver_now(row.pk) is None
     assert smtp_server.messages == []
 
 
@@ -306,8 +306,8 @@ def test_not_due_row_is_not_claimed(
 ) -> None:
     row = _queued_without_doorbell(event_a, django_capture_on_commit_callbacks)
     with freeze(row.next_attempt_at - dt.timedelta(seconds=1)):
-        assert services._claim(row.pk) is False
-    assert services._claim(row.pk) is True
+        assert delivery._claim(row.pk) is False
+    assert delivery._claim(row.pk) is True
 
 
 def test_without_smtp_the_message_is_kept_with_a_file_copy(

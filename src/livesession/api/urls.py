@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from livesession.api import views, views_sessions
+from livesession.api import urls_access, urls_messages, views, views_sessions
 from livesession.api import views_registrants as organizer
 
 app_name = "api"
@@ -38,3 +38,6 @@ urlpatterns = [
     path("events/<uuid:event_id>/session-mode", views_sessions.SessionMode.as_view(),
          name="event-session-mode"),
 ]
+
+# Issue 4: personal links, attendance, replays (access); templates and sends (messages).
+urlpatterns += urls_access.urlpatterns + urls_messages.urlpatterns

@@ -24,6 +24,10 @@ def time_zone_choices() -> list[tuple[str, str]]:
             if "/" in name and not name.startswith(("Etc/", "SystemV/"))]
 
 
+def default_reminder_offsets() -> list[int]:
+    return [1440, 60]
+
+
 class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="events")
@@ -53,6 +57,11 @@ class Event(models.Model):
     session_mode = models.CharField(_("sessions"), max_length=10, default="series",
                                     choices=[("series", _("Registration to the whole series")),
                                              ("choose", _("Participants choose their sessions"))])
+    # Reminders, in minutes before each start (issue 4 §7): the day before and one hour before.
+    reminder_offsets = models.JSONField(_("reminders (minutes before start)"),
+                                        default=default_reminder_offsets, blank=True)
+    # After the end: thanks and replay to those present, the replay to those absent.
+    followup_enabled = models.BooleanField(_("send a follow-up after the event"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,7 +12,8 @@ declare(
     not_personal=["id", "client", "title", "description", "starts_at", "ends_at", "time_zone",
                   "room_url", "opens_minutes_before", "status", "created_at", "published_at",
                   "capacity", "seats_taken", "waitlist_enabled", "approval_required",
-                  "double_opt_in", "registration_deadline", "form_scope", "session_mode"],
+                  "double_opt_in", "registration_deadline", "form_scope", "session_mode",
+                  "reminder_offsets", "followup_enabled"],
 )
 
 from livesession.events.models import Session  # noqa: E402

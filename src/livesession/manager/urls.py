@@ -20,7 +20,14 @@ urlpatterns = [
 
 # Registrants (list, actions, import, export) and form shaping (scope, questions,
 # purposes) live in their own modules; their routes are added here.
-from livesession.manager import builder_urls, registrants_urls, sessions_urls  # noqa: E402
+from livesession.manager import (  # noqa: E402
+    access_urls,
+    builder_urls,
+    messages_urls,
+    registrants_urls,
+    sessions_urls,
+)
 
 urlpatterns += (registrants_urls.urlpatterns + builder_urls.urlpatterns
-                + sessions_urls.urlpatterns)
+                + sessions_urls.urlpatterns + access_urls.urlpatterns
+                + messages_urls.urlpatterns)

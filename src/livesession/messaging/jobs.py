@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from livesession.core import tasks
-from livesession.messaging import services
+from livesession.messaging import delivery
 from livesession.protection import keystore
 
 
 @tasks.task()
 def deliver(message_id: int) -> str | None:
     with keystore.unit_of_work():
-        return services.deliver_now(message_id)
+        return delivery.deliver_now(message_id)
 
 
 @tasks.periodic(minutes="*")
 def sweep_outbox() -> int:
     """Every minute: ring again for every due row (lost doorbells, retries, dead workers)."""
-    ids = services.due_messages()
+    ids = delivery.due_messages()
     for message_id in ids:
         deliver(message_id)
     return len(ids)

@@ -1,0 +1,5 @@
+"""Manager routes for issue 4 (messages); added to manager/urls.py."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

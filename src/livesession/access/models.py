@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from livesession.protection.fields import Sealed
+from livesession.protection.fields import ClientSecret, Sealed
 
 
 class AccessLink(models.Model):
@@ -49,3 +49,27 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"attendance {self.pk}"
+
+
+class RoomSettings(models.Model):
+    """A client's provider accounts (issue 4 §3): its BigBlueButton server and shared secret,
+    its Jitsi domain and JWT application. Secrets are sealed with the client's key."""
+
+    client = models.OneToOneField("core.Client", on_delete=models.CASCADE,
+                                  related_name="room_settings")
+    bbb_url = models.URLField(_("BigBlueButton API URL"), max_length=300, blank=True)
+    bbb_secret_enc = models.TextField(blank=True, default="")
+    jitsi_domain = models.CharField(_("Jitsi domain"), max_length=200, blank=True,
+                                    default="meet.jit.si")
+    jitsi_app_id = models.CharField(_("Jitsi JWT application id"), max_length=200, blank=True)
+    jitsi_secret_enc = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    bbb_secret = ClientSecret("bbb_secret_enc")
+    jitsi_secret = ClientSecret("jitsi_secret_enc")
+
+    class Meta:
+        verbose_name = _("room settings")
+
+    def __str__(self) -> str:
+        return f"room settings of client {self.client_id}"

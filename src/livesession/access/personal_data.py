@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from livesession.access.models import AccessLink, Attendance
+from livesession.access.models import AccessLink, Attendance, RoomSettings
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 _KEEP = _("as long as the client's contract, then 60 days")  # P4.4
@@ -28,3 +28,6 @@ declare(
     },
     not_personal=["id", "client", "event", "session"],
 )
+
+declare(RoomSettings, not_personal=["id", "client", "bbb_url", "bbb_secret_enc", "jitsi_domain",
+                                    "jitsi_app_id", "jitsi_secret_enc", "updated_at"])

@@ -11,6 +11,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from livesession.core.clock import now
+from livesession.protection.fields import ClientSecret
+
+
+class RoomKind(models.TextChoices):
+    """Room providers behind one interface (issue 4 §3; access/providers.py)."""
+
+    EXTERNAL = "external", _("External link (Zoom, Teams, any)")
+    EMBED = "embed", _("Embedded player on our page")
+    BBB = "bbb", _("BigBlueButton")
+    JITSI = "jitsi", _("Jitsi")
 
 
 class EventStatus(models.TextChoices):
@@ -36,7 +46,20 @@ class Event(models.Model):
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
     time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
-    room_url = models.URLField(_("room URL"), max_length=500)
+    # The room: a provider, its URL (external link, embedded player) and its settings (a
+    # BigBlueButton meeting name, a Jitsi room); a per-room secret is sealed (issue 4 §3).
+    room_kind = models.CharField(_("room provider"), max_length=20, choices=RoomKind.choices,
+                                 default=RoomKind.EXTERNAL)
+    room_url = models.URLField(_("room URL"), max_length=500, blank=True)
+    room_config = models.JSONField(default=dict, blank=True)
+    room_secret_enc = models.TextField(blank=True, default="")
+    # Replay (issue 4 §6): reached through the personal link after the end; optional expiry.
+    replay_url = models.URLField(_("replay URL"), max_length=500, blank=True)
+    replay_expires_at = models.DateTimeField(_("replay available until"), null=True,
+                                             blank=True)
+    # One device at a time per personal link (issue 4 §4); off: concurrent use is flagged.
+    one_device_only = models.BooleanField(_("one device at a time per personal link"),
+                                          default=False)
     # The personal link opens this many minutes before the start (issue 4 makes it per event).
     opens_minutes_before = models.PositiveIntegerField(_("opens (minutes before start)"),
                                                        default=15)
@@ -66,6 +89,8 @@ class Event(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
+
+    room_secret = ClientSecret("room_secret_enc")
 
     class Meta:
         verbose_name = _("event")
@@ -115,11 +140,20 @@ class Session(models.Model):
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("start"))
     ends_at = models.DateTimeField(_("end"))
-    # Empty: the event's room.
+    # Empty kind: the event's room. Otherwise this session's own provider and settings.
+    room_kind = models.CharField(_("room provider"), max_length=20, choices=RoomKind.choices,
+                                 blank=True, default="")
     room_url = models.URLField(_("room URL"), max_length=500, blank=True)
+    room_config = models.JSONField(default=dict, blank=True)
+    room_secret_enc = models.TextField(blank=True, default="")
+    replay_url = models.URLField(_("replay URL"), max_length=500, blank=True)
+    replay_expires_at = models.DateTimeField(_("replay available until"), null=True,
+                                             blank=True)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
     seats_taken = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    room_secret = ClientSecret("room_secret_enc")
 
     class Meta:
         verbose_name = _("session")

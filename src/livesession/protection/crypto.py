@@ -69,6 +69,13 @@ def open_sealed(data_key: bytes, token: str, context: str) -> str:
     return AESGCM(data_key).decrypt(nonce, blob[1 + NONCE_BYTES :], context.encode()).decode()
 
 
+def client_secret_key(client_id: int) -> bytes:
+    """The key sealing a client's configuration secrets (room provider secrets, issue 4 §3).
+    They are not personal data, so they are not tied to a person's key: derived from the
+    master key per client, they read back with the master key alone."""
+    return _derive(b"livesession client secrets v1:" + str(client_id).encode())
+
+
 def normalize_email(email: str) -> str:
     return email.strip().lower()
 

@@ -111,11 +111,15 @@ class _Collector:
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.refuse = 0  # answer 451 to this many next messages
+        self.reject = 0  # answer 550 (permanent) to this many next messages
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             self.refuse -= 1
             return "451 try again later"
+        if self.reject:
+            self.reject -= 1
+            return "550 5.1.1 mailbox unavailable"
         msg = message_from_bytes(envelope.content)
         msg["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
         self.messages.append(msg)

@@ -9,22 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import itertools
 import json
 import os
 import random
 import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from pathlib import Path
@@ -33,9 +29,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.processes import Processes, free_port, instance_env, run, wait
+
 pytestmark = [pytest.mark.slow, pytest.mark.no_db]
 
-LS = str(Path(sys.executable).with_name("livesession"))
 LEASE_SECONDS = 2  # a killed worker's rows come back after this (300 s in production)
 DUMP_MARK = "OUTBOX-DUMP "
 DUMP = f"""
@@ -82,75 +79,9 @@ class Mailbox:
             return list(self.received)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: Callable[[], str]) -> None:
-    """Poll until ``condition`` holds; ``what`` describes the wait, read only on timeout."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what()}")
-        time.sleep(0.02)
-
-
 def _env(var: Path, smtp_port: int) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "REDIS_URL",
-                        "DJANGO_SETTINGS_MODULE", "LIVESESSION_TESTING"}
-           and not k.startswith("GRANIAN_")}
-    env.update(LIVESESSION_VAR_DIR=str(var), LIVESESSION_TASKS_IMMEDIATE="0",
-               EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port),
-               OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS), LOG_LEVEL="WARNING",
-               # Every request comes from 127.0.0.1 and the limiter's counts outlive a
-               # server restart (they are in the database): this test is about kills.
-               RATE_LIMIT_REGISTER="1000000", RATE_LIMIT_REGISTER_EVENT="1000000")
-    return env
-
-
-def _run(args: list[str], env: dict[str, str], timeout: float = 60) -> str:
-    done = subprocess.run([LS, *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
-    assert done.returncode == 0, f"livesession {args[0]}: {done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
-class Processes:
-    """Our own subprocesses, each in its own process group, so SIGKILL takes the whole of
-    one (granian's workers too) and nothing outlives the test."""
-
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
-        self.env = env
-        self.logs = logs
-        self.running: list[subprocess.Popen[bytes]] = []
-        self.started = itertools.count()
-
-    def start(self, *args: str) -> subprocess.Popen[bytes]:
-        log = (self.logs / f"{args[0]}-{next(self.started)}.log").open("wb")
-        with log:
-            proc = subprocess.Popen([LS, *args], env=self.env, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
-        self.running.append(proc)
-        return proc
-
-    def kill(self, proc: subprocess.Popen[bytes]) -> None:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):  # it died on its own meanwhile
-                os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-        if proc in self.running:
-            self.running.remove(proc)
-
-    def kill_all(self) -> None:
-        for proc in list(self.running):
-            self.kill(proc)
-
-    def log_tail(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text()[-1500:]}"
-                         for p in sorted(self.logs.glob("*.log")))
+    return instance_env(var, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port),
+                        OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS))
 
 
 def _outbox_statuses(var: Path) -> dict[str, int]:
@@ -164,7 +95,7 @@ def _outbox_statuses(var: Path) -> dict[str, int]:
 
 
 def _dump(env: dict[str, str]) -> dict[str, Any]:
-    out = _run(["manage", "shell", "-c", DUMP], env)
+    out = run(["manage", "shell", "-c", DUMP], env)
     line = next(x for x in out.splitlines() if x.startswith(DUMP_MARK))
     return json.loads(line[len(DUMP_MARK):])
 
@@ -174,8 +105,8 @@ def template_var(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """Migrated databases with the demo client and its published event, made once."""
     var = tmp_path_factory.mktemp("template") / "var"
     env = _env(var, 25)
-    _run(["migrate"], env, timeout=120)
-    _run(["demo"], env)
+    run(["migrate"], env, timeout=120)
+    run(["demo"], env)
     url = json.loads((var / "demo-credentials.txt").read_text())["event_url"]
     return var, url.rstrip("/").rsplit("/", 1)[1]
 
@@ -183,7 +114,7 @@ def template_var(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     box = Mailbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(box, hostname="127.0.0.1", port=port)
     controller.start()
     try:
@@ -210,7 +141,7 @@ def _drain(var: Path, procs: Processes, expected: int, timeout: float) -> None:
     """Run a worker until every row of the outbox is sent, then stop it."""
     worker = procs.start("worker")
     try:
-        _wait(lambda: _outbox_statuses(var) == {"sent": expected}, timeout,
+        wait(lambda: _outbox_statuses(var) == {"sent": expected}, timeout,
               lambda: f"{expected} sent rows (now {_outbox_statuses(var)})\n{procs.log_tail()}")
     finally:
         procs.kill(worker)
@@ -223,7 +154,7 @@ def test_killing_the_worker_loses_no_email(
     box, _port = mailbox
     box.delay = 0.1  # two worker threads: about 20 messages a second
     count, kills = 60, 3
-    _run(["manage", "shell", "-c", REGISTER.format(count=count)], procs.env)
+    run(["manage", "shell", "-c", REGISTER.format(count=count)], procs.env)
     assert _outbox_statuses(var) == {"queued": count}
     expected = {f"worker-{i}@example.org" for i in range(count)}
 
@@ -239,7 +170,7 @@ def test_killing_the_worker_loses_no_email(
             return len(box.snapshot()) > before or worker.poll() is not None
 
         # Kill once deliveries are flowing, at a random moment in the stream.
-        _wait(flowing, 30, lambda: f"the worker to deliver\n{procs.log_tail()}")
+        wait(flowing, 30, lambda: f"the worker to deliver\n{procs.log_tail()}")
         assert worker.poll() is None, procs.log_tail()
         time.sleep(rng.uniform(0.05, 0.4))
         procs.kill(worker)
@@ -271,7 +202,7 @@ def test_killing_the_web_server_loses_no_email(
 ) -> None:
     var, event_id, procs = instance
     box, _port = mailbox
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     api = f"{base}/api/v1/events/{event_id}/registrations"
     seed = int.from_bytes(os.urandom(3), "big")
@@ -317,16 +248,16 @@ def test_killing_the_web_server_loses_no_email(
     threads = [threading.Thread(target=fire, daemon=True) for _ in range(4)]
     server = procs.start("serve", "--port", str(port))
     try:
-        _wait(ready, 40, lambda: f"the web server\n{procs.log_tail()}")
+        wait(ready, 40, lambda: f"the web server\n{procs.log_tail()}")
         for thread in threads:
             thread.start()
-        _wait(lambda: accepted() >= 10, 20, lambda: f"registrations\n{procs.log_tail()}")
+        wait(lambda: accepted() >= 10, 20, lambda: f"registrations\n{procs.log_tail()}")
         time.sleep(rng.uniform(0, 0.2))
         procs.kill(server)  # SIGKILL, mid-stream
         at_kill = accepted()
         server = procs.start("serve", "--port", str(port))
-        _wait(ready, 40, lambda: f"the restarted web server\n{procs.log_tail()}")
-        _wait(lambda: accepted() >= at_kill + 10, 20, lambda: f"registrations\n{procs.log_tail()}")
+        wait(ready, 40, lambda: f"the restarted web server\n{procs.log_tail()}")
+        wait(lambda: accepted() >= at_kill + 10, 20, lambda: f"registrations\n{procs.log_tail()}")
     finally:
         stop.set()
         for thread in threads:

@@ -117,7 +117,7 @@ def test_refused_delivery_is_retried_by_the_sweeper(
 
     row = OutboxMessage.objects.get()
     assert smtp_server.messages == []
-    assert row.status == OutboxStatus.QUEUED and row.attempts == 1
+    assert row.status == OutboxStatus.DEFERRED and row.attempts == 1
     assert row.last_error == "SMTPDataError 451"
     assert "@" not in row.last_error and "example" not in row.last_error
     assert row.next_attempt_at > now() and row.claimed_at is None
@@ -145,7 +145,7 @@ def test_unreachable_server_is_retried(
         with django_capture_on_commit_callbacks(execute=True):
             _register(event_a)
     row = OutboxMessage.objects.get()
-    assert row.status == OutboxStatus.QUEUED and row.attempts == 1
+    assert row.status == OutboxStatus.DEFERRED and row.attempts == 1
     assert row.last_error == "ConnectionRefusedError"
 
     settings.EMAIL_PORT = real_port
@@ -168,7 +168,7 @@ def test_failed_after_max_attempts(
     row = OutboxMessage.objects.get()
     waits = []
     moment = start
-    while row.status == OutboxStatus.QUEUED:
+    while row.status == OutboxStatus.DEFERRED:
         assert row.attempts < settings.OUTBOX_MAX_ATTEMPTS
         waits.append(row.next_attempt_at - moment)
         moment = row.next_attempt_at
@@ -178,7 +178,7 @@ def test_failed_after_max_attempts(
 
     assert row.status == OutboxStatus.FAILED
     assert row.attempts == settings.OUTBOX_MAX_ATTEMPTS
-    assert row.last_error == "SMTPDataError 451"
+    assert row.last_error == "gave up after 3 attempts: SMTPDataError 451"
     assert waits == [dt.timedelta(seconds=30), dt.timedelta(seconds=60)]  # backoff grows
     assert smtp_server.messages == []
 
@@ -361,11 +361,12 @@ def test_message_that_cannot_be_built_does_not_stay_claimed(
     assert _header(smtp_server.messages[0], "Subject") == "Your registration: Atelier RGPD"
 
 
-def test_message_refused_by_the_mail_library_fails_after_max_attempts(
+def test_message_refused_by_the_mail_library_fails_at_once(
     event_a: Event, settings: Any, smtp_server: Any
 ) -> None:
-    """Any error while sending counts as an attempt, never a row left SENDING."""
-    settings.OUTBOX_MAX_ATTEMPTS = 2
+    """Any error while sending ends the claim, never a row left SENDING; one the mail library
+    raises while building the message is the same at every try, so it fails at once
+    (issue 4 §8: shown to the organizer instead of retried for two days)."""
     registration = _register(event_a).registration
     row = services.queue_email(subject=registration.subject, to="a\nb@example.org",
                                subject_line="Rappel", body="Bonjour", kind="test.bad",
@@ -373,11 +374,11 @@ def test_message_refused_by_the_mail_library_fails_after_max_attempts(
     with freeze(now() + dt.timedelta(seconds=1)):
         assert _sweep() == 2
     row.refresh_from_db()
-    assert row.status == OutboxStatus.QUEUED and row.attempts == 1 and row.claimed_at is None
-    assert row.last_error == "ValueError"  # the class only: never the address
-    with freeze(row.next_attempt_at):
-        _sweep()
+    assert row.status == OutboxStatus.FAILED and row.attempts == 1 and row.claimed_at is None
+    assert row.last_error == "permanent: ValueError"  # the class only: never the address
+    with freeze(now() + dt.timedelta(days=1)):
+        assert _sweep() == 0
     row.refresh_from_db()
-    assert row.status == OutboxStatus.FAILED and row.attempts == 2
+    assert row.attempts == 1
     # The good message of the same sweep went out; the bad one never did.
     assert [m["X-Envelope-To"] for m in smtp_server.messages] == [ADDRESS]

@@ -14,14 +14,12 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,9 +27,10 @@ from typing import Any
 import psycopg
 import pytest
 
+from tests.processes import LS, free_port, instance_env, run, shell, wait
+
 pytestmark = [pytest.mark.slow, pytest.mark.no_db]
 
-LS = str(Path(sys.executable).with_name("livesession"))
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 CAPACITY = 100
 ATTEMPTS = 220  # distinct addresses per run: 120 more than the places
@@ -75,31 +74,8 @@ print({MARK!r} + json.dumps({{"statuses": {{r["status"]: r["n"] for r in rows}},
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: Callable[[], str]) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what()}")
-        time.sleep(0.1)
-
-
-def _run(args: list[str], env: dict[str, str], timeout: float = 120) -> str:
-    done = subprocess.run([LS, *args], env=env, capture_output=True, text=True,
-                          timeout=timeout, check=False)
-    assert done.returncode == 0, f"livesession {args[0]}: {done.stdout}\n{done.stderr}"
-    return done.stdout
-
-
 def _shell(env: dict[str, str], code: str) -> Any:
-    out = _run(["manage", "shell", "-c", code], env)
-    line = next(x for x in out.splitlines() if x.startswith(MARK))
-    return json.loads(line[len(MARK):])
+    return shell(env, code, MARK, timeout=120)
 
 
 @contextlib.contextmanager
@@ -141,20 +117,14 @@ def stack(request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     backend = str(request.param)
     root = tmp_path_factory.mktemp(f"race-{backend}")
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "KEYSTORE_DATABASE_URL", "REDIS_URL",
-                        "DJANGO_SETTINGS_MODULE", "LIVESESSION_TESTING"}
-           and not k.startswith("GRANIAN_")}
-    env.update(LIVESESSION_VAR_DIR=str(root / "var"), LIVESESSION_TASKS_IMMEDIATE="0",
-               RATE_LIMIT_REGISTER="1000000",
-               RATE_LIMIT_REGISTER_EVENT="1000000", LOG_LEVEL="WARNING")
+    env = instance_env(root / "var")
     with contextlib.ExitStack() as cleanup:
         if backend == "postgresql":
             name = f"livesession_race_{os.getpid()}"
             env["DATABASE_URL"] = cleanup.enter_context(_postgres_databases(name))
-        _run(["migrate"], env, timeout=180)
+        run(["migrate"], env, timeout=180)
         events = _shell(env, SETUP)
-        port = _free_port()
+        port = free_port()
         log = root / "serve.log"
         with log.open("wb") as out:
             server = subprocess.Popen(
@@ -171,7 +141,7 @@ def stack(request: pytest.FixtureRequest,
                 except OSError:
                     return False
 
-            _wait(ready, 40, lambda: f"the web server\n{log.read_text(errors='replace')}")
+            wait(ready, 40, lambda: f"the web server\n{log.read_text(errors='replace')}")
             made = Stack(backend, env, base, events, log)
             _warm_up(made)
             yield made

@@ -209,7 +209,11 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 15
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "livesession <no-reply@localhost>")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
-OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "8"))
+# Transient failures (refused connection, 4xx) are retried with backoff (30 s doubling to
+# 1 h) for this many hours after queueing, never fewer than 24 (issue 4 §8); 5xx fail at once.
+OUTBOX_RETRY_HOURS = int(os.environ.get("OUTBOX_RETRY_HOURS", "48"))
+# Absolute ceiling on attempts (a retry window of 48 h needs about 55).
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "80"))
 # A row claimed by a worker that died is re-queued after this many seconds.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 

@@ -1,15 +1,29 @@
 """Delivery: the worker's side of the outbox (claim a row, hand it to SMTP, record the
-outcome). Composing and queueing messages is in services.py."""
+outcome). Composing and queueing messages is in services.py.
+
+Failures are sorted (issue 4 §8):
+
+- transient (the server refused the connection, timed out, answered 4xx, the database was
+  busy): the row is DEFERRED and tried again with a growing backoff, until
+  ``OUTBOX_RETRY_HOURS`` (at least 24) have passed since it was queued;
+- permanent (the server answered 5xx: unknown mailbox, message refused; or the mail library
+  cannot build the message, which no retry changes): the row FAILS at once, with the cause
+  the organizer sees in the Manager.
+
+``OUTBOX_MAX_ATTEMPTS`` remains an absolute ceiling on claims, above what the retry window
+needs, so a message whose every claim kills its worker cannot loop forever.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 
 from livesession.core.clock import now
@@ -18,6 +32,8 @@ from livesession.protection.crypto import KeyDestroyed
 
 log = logging.getLogger(__name__)
 
+WAITING = (OutboxStatus.QUEUED, OutboxStatus.DEFERRED)
+
 
 def _claim(message_id: int) -> bool:
     """Take the row for this worker with one conditional UPDATE: two workers ringing for the
@@ -25,7 +41,7 @@ def _claim(message_id: int) -> bool:
     moment = now()
     with transaction.atomic():
         claimed = OutboxMessage.objects.filter(
-            pk=message_id, status=OutboxStatus.QUEUED, next_attempt_at__lte=moment
+            pk=message_id, status__in=WAITING, next_attempt_at__lte=moment
         ).update(status=OutboxStatus.SENDING, claimed_at=moment, attempts=F("attempts") + 1)
     return bool(claimed)
 
@@ -38,14 +54,47 @@ def _file_copy(message: OutboxMessage) -> None:
 
 
 def _build(message: OutboxMessage) -> EmailMessage:
-    return EmailMessage(
+    headers = {"Message-ID": message.message_id}
+    unsubscribe = message.unsubscribe_url
+    if unsubscribe:
+        # RFC 2369 and RFC 8058: mail clients offer a button that POSTs to this URL, with no
+        # sign-in and no form; the signed token in the URL is the authorisation.
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    email = EmailMessage(
         subject=message.subject_line, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to], headers={"Message-ID": message.message_id},
+        to=[message.to], headers=headers,
     )
+    if message.attachment_name:
+        email.attach(message.attachment_name, message.attachment,
+                     message.attachment_type or "application/octet-stream")
+    return email
 
 
 def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def classify(exc: BaseException) -> tuple[bool, str]:
+    """(permanent, cause) for a delivery failure. The cause names the error class and SMTP
+    code only: server replies can echo the address."""
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [c for c, _msg in exc.recipients.values()]
+        code = min(codes) if codes else None
+    cause = f"{type(exc).__name__} {code or ''}".strip()[:200]
+    if isinstance(code, int):
+        return code >= 500, cause
+    if isinstance(exc, OSError | smtplib.SMTPException | DatabaseError):
+        # No code: refused or dropped connection, timeout, TLS trouble, a busy database.
+        return False, cause
+    # Anything else (the mail library refusing to build the message) fails the same way
+    # each time: retrying would only delay the organizer learning about it.
+    return True, cause
+
+
+def _give_up_at(message: OutboxMessage) -> dt.datetime:
+    return message.created_at + dt.timedelta(hours=max(settings.OUTBOX_RETRY_HOURS, 24))
 
 
 def deliver_now(message_id: int) -> str | None:
@@ -72,37 +121,46 @@ def deliver_now(message_id: int) -> str | None:
         )
         return OutboxStatus.FAILED
     except Exception as exc:
-        # SMTP and network errors, but any other one too (a message Django refuses to build):
-        # the row must never stay SENDING, re-queued at each lease without an attempt limit.
-        code = getattr(exc, "smtp_code", "")
-        error = f"{type(exc).__name__} {code}".strip()[:200]
-        attempts = message.attempts
-        final = attempts >= settings.OUTBOX_MAX_ATTEMPTS
-        OutboxMessage.objects.filter(pk=message_id).update(
-            status=OutboxStatus.FAILED if final else OutboxStatus.QUEUED,
-            next_attempt_at=now() + _backoff(attempts), last_error=error, claimed_at=None,
-        )
-        log.warning("outbox message %s: %s (attempt %s)", message_id, error, attempts)
-        return OutboxStatus.FAILED if final else OutboxStatus.QUEUED
+        # Every error, not only SMTP's: the row must never stay SENDING, re-claimed at each
+        # lease without end.
+        return _failed(message, exc)
     OutboxMessage.objects.filter(pk=message_id).update(
         status=status, sent_at=now(), claimed_at=None, last_error=""
     )
     return status
 
 
+def _failed(message: OutboxMessage, exc: BaseException) -> str:
+    permanent, cause = classify(exc)
+    retry_at = now() + _backoff(message.attempts)
+    if permanent:
+        status, error = OutboxStatus.FAILED, f"permanent: {cause}"
+    elif retry_at > _give_up_at(message):
+        hours = max(settings.OUTBOX_RETRY_HOURS, 24)
+        status, error = OutboxStatus.FAILED, f"gave up after {hours} h: {cause}"
+    elif message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        status, error = OutboxStatus.FAILED, f"gave up after {message.attempts} attempts: {cause}"
+    else:
+        status, error = OutboxStatus.DEFERRED, cause
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        status=status, next_attempt_at=retry_at, last_error=error[:200], claimed_at=None)
+    log.warning("outbox message %s: %s (attempt %s)", message.pk, error, message.attempts)
+    return status
+
+
 def due_messages(limit: int = 500) -> list[int]:
-    """Rows the queue should hold: queued and due, or claimed by a worker that died."""
+    """Rows the queue should hold: waiting and due, or claimed by a worker that died."""
     moment = now()
     lease = moment - dt.timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
     with transaction.atomic():
         stale = OutboxMessage.objects.filter(status=OutboxStatus.SENDING, claimed_at__lt=lease)
         # A message whose every claim ends in a dead worker must not loop forever: each
-        # claim counted an attempt, so the same ceiling as SMTP failures applies.
+        # claim counted an attempt, so the same ceiling applies.
         stale.filter(attempts__gte=settings.OUTBOX_MAX_ATTEMPTS).update(
             status=OutboxStatus.FAILED, claimed_at=None, last_error="worker died while sending")
-        stale.update(status=OutboxStatus.QUEUED, claimed_at=None)
+        stale.update(status=OutboxStatus.DEFERRED, claimed_at=None)
     return list(
         OutboxMessage.objects.filter(
-            Q(status=OutboxStatus.QUEUED) & Q(next_attempt_at__lte=moment)
+            Q(status__in=WAITING) & Q(next_attempt_at__lte=moment)
         ).order_by("id").values_list("pk", flat=True)[:limit]
     )

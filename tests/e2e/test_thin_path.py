@@ -47,7 +47,9 @@ def test_p0_1_organizer_to_participant_join(client_a: Any, smtp_server: Any) -> 
     assert len(smtp_server.messages) == 1
     mail = smtp_server.messages[0]
     assert mail["X-Envelope-To"] == "lea.martin@example.org"
-    body = mail.get_payload(decode=True).decode()
+    # Multipart since the confirmation carries its calendar invitation (issue 4 §7).
+    plain = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
+    body = plain.get_payload(decode=True).decode()
     assert "Léa" in body
     token = LINK.search(body).group(1)
     assert OutboxMessage.objects.get().status == OutboxStatus.SENT

@@ -43,7 +43,9 @@ def _header(mail: Message, name: str) -> str:
 
 
 def _body(mail: Message) -> str:
-    return mail.get_payload(decode=True).decode()
+    # A confirmation is multipart since it carries its calendar invitation (issue 4 §7).
+    part = next(p for p in mail.walk() if p.get_content_type() == "text/plain")
+    return part.get_payload(decode=True).decode()
 
 
 def _sweep() -> int:

@@ -30,3 +30,35 @@ declare(
     sealed={"to": "to_enc", "subject_line": "subject_line_enc", "body": "body_enc",
             "unsubscribe_url": "unsubscribe_url_enc", "attachment": "attachment_enc"},
 )
+
+# Issue 4 §7: templates, exactly-once records, unsubscriptions, messages to a segment.
+from livesession.messaging.models import (  # noqa: E402
+    Campaign,
+    MessageOnce,
+    MessageTemplate,
+    Unsubscribe,
+)
+
+_ONCE = _("send each reminder, follow-up and segment message only once")
+_OPT_OUT = _("respect the wish to receive no more non-transactional messages")
+
+# The organizer's wording: about the event, never about a person.
+declare(MessageTemplate, not_personal=["id", "client", "kind", "language", "subject", "body",
+                                       "updated_at"])
+declare(Campaign, not_personal=["id", "client", "event", "segment", "subject_fr", "body_fr",
+                                "subject_en", "body_en", "status", "total", "queued",
+                                "skipped", "created_by", "created_at", "finished_at"])
+declare(
+    MessageOnce,
+    personal={"registration": Personal(Controller.CLIENT, _ONCE, Basis.CONTRACT,
+                                       _("as long as the registration"), Erase.DELETE_ROW,
+                                       Export.OMIT)},
+    not_personal=["id", "client", "key", "outbox", "created_at"],
+)
+declare(
+    Unsubscribe,
+    personal={"subject": Personal(Controller.CLIENT, _OPT_OUT, Basis.LEGAL_OBLIGATION,
+                                  _("as long as the client uses the service"),
+                                  Erase.DELETE_ROW, Export.OMIT)},
+    not_personal=["id", "client", "created_at"],
+)

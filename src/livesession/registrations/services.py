@@ -12,15 +12,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from livesession.access import services as access
 from livesession.audit.services import record
 from livesession.core.clock import now
 from livesession.events.models import Event
-from livesession.messaging.services import queue_email
 from livesession.privacy import services as consents
 from livesession.protection import keystore
 from livesession.protection.crypto import email_index
@@ -225,7 +222,7 @@ def approve(registration: Registration, *, actor: str) -> str:
     row.save(update_fields=["status", "confirmed_at", "updated_at"])
     if row.status == S.CONFIRMED:
         sessions.allocate(row)
-    _notify(row, access.current_token(row) or "")
+    _notify(row, access.current_token(row) or "", approved=True)
     record(actor, "registration.approved", target=f"registration:{row.pk}",
            client_id=row.client_id, details={"status": row.status})
     return row.status
@@ -312,33 +309,26 @@ def send_link_again(registration: Registration, *, actor: str = "public") -> Non
 
 
 def _notify(registration: Registration, token: str, **flags: bool) -> None:
-    """Queue the email that matches the registration's status, in its language."""
-    event = registration.event
-    with keystore.unit_of_work(), translation.override(registration.language):
-        subjects: dict[str, str] = {
-            S.CONFIRMED: _("Your registration: %(title)s"),
-            S.WAITLISTED: _("Waiting list: %(title)s"),
-            S.PENDING_APPROVAL: _("Registration received, awaiting approval: %(title)s"),
-            S.PENDING_CONFIRMATION: _("Confirm your registration: %(title)s"),
-            S.DENIED: _("Registration not accepted: %(title)s"),
-            S.CANCELLED: _("Registration cancelled: %(title)s"),
-        }
+    """Queue the email that matches the registration's status, in its language, worded by
+    the client's template or the built-in one (messaging/compose.py)."""
+    from livesession.messaging import compose
+
+    kind = _template_kind(registration.status, flags)
+    with keystore.unit_of_work():
+        composed = compose.compose(
+            registration, kind, token=token, position=waitlist_position(registration),
+            cancelled_by_participant=flags.get("cancelled_by_participant", True))
+        compose.queue(registration, composed, outbox_kind=_kind(registration.status, flags))
+
+
+def _template_kind(status: str, flags: dict[str, bool]) -> str:
+    if status == S.CONFIRMED:
         if flags.get("promoted"):
-            subject_line = _("A place is yours: %(title)s") % {"title": event.title}
-        else:
-            subject_line = subjects[registration.status] % {"title": event.title}
-        body = render_to_string("emails/registration.txt", {
-            "r": registration, "event": event, "status": registration.status,
-            "first_name": registration.first_name, "start": event.local_start(),
-            "link": access.link_url(token) if token else "",
-            "position": waitlist_position(registration), **flags,
-        })
-        queue_email(subject=registration.subject, to=registration.email,
-                    subject_line=subject_line, body=body,
-                    kind=_kind(registration.status, flags), client_id=event.client_id)
+            return "promoted"
+        return "approved" if flags.get("approved") else "confirmation"
+    return str(status)
 
 
 def _kind(status: str, flags: dict[str, bool]) -> str:
-    if flags.get("promoted"):
-        return "registration.promoted"
-    return "registration.confirmation" if status == S.CONFIRMED else f"registration.{status}"
+    """The outbox row's kind: registration.<template kind>."""
+    return f"registration.{_template_kind(status, flags)}"

@@ -1,0 +1,160 @@
+"""Build the subject, body and attachment of one message for one registration (issue 4 §7).
+
+The wording is the client's template for the kind and the registration's language, else the
+built-in default (messaging/defaults.py); the values are the registration's, formatted in
+its language and the event's time zone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from livesession.access import services as access
+from livesession.core.clock import now
+from livesession.events.models import Event, Session
+from livesession.messaging import defaults, ics, templating, unsubscribe
+from livesession.messaging.models import MessageKind as K
+from livesession.messaging.models import MessageTemplate, OutboxMessage
+from livesession.messaging.services import Attachment, queue_email
+from livesession.registrations.models import Registration, SeatStatus, SessionSeat
+
+CONFIRMING = {K.CONFIRMATION, K.APPROVED, K.PROMOTED}
+# Non-transactional: they carry an unsubscribe link and are skipped for those who used it.
+NON_TRANSACTIONAL = {K.FOLLOWUP_ATTENDED, K.FOLLOWUP_ABSENT, K.SEGMENT}
+ICS_NAME = "invite.ics"
+
+
+@dataclass
+class Composed:
+    kind: str
+    subject: str
+    body: str
+    attachment: Attachment | None = None
+    unsubscribe_url: str = ""
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def language_of(registration: Registration) -> str:
+    return "en" if (registration.language or "").lower().startswith("en") else "fr"
+
+
+def template(client_id: int, kind: str, language: str, **variant: bool) -> tuple[str, str]:
+    """(subject, body) the client wrote for ``kind`` in ``language``, else the default."""
+    own = MessageTemplate.objects.filter(client_id=client_id, kind=kind,
+                                         language=language).first()
+    if own is not None:
+        return own.subject, own.body
+    return defaults.default(kind, language, **variant)
+
+
+def when(value: dt.datetime, zone: str) -> str:
+    """A moment in ``zone``, in the active language's format ("1 mars 2031 10:00")."""
+    return str(formats.date_format(value.astimezone(zoneinfo.ZoneInfo(zone)),
+                                   "DATETIME_FORMAT"))
+
+
+def confirmed_sessions(registration: Registration) -> list[Session]:
+    return [seat.session for seat in SessionSeat.objects.select_related("session").filter(
+        registration=registration, status=SeatStatus.CONFIRMED).order_by("session__starts_at")]
+
+
+def occurrences(registration: Registration, link: str) -> list[ics.Occurrence]:
+    """The dates of the registration: its confirmed sessions, or the event itself."""
+    event = registration.event
+    description = "\n".join([event.title, "", _("Your personal access link (do not share "
+                                                 "it, it is yours alone):"), link])
+    sessions = confirmed_sessions(registration)
+    if sessions:
+        return [ics.Occurrence(uid=f"{registration.pk}-s{s.pk}@livesession",
+                               title=f"{event.title} — {s.title}", starts_at=s.starts_at,
+                               ends_at=s.ends_at, description=description, url=link)
+                for s in sessions]
+    if Session.objects.filter(event=event).exists():
+        return []  # a series where no place is held yet: nothing to put in a calendar
+    return [ics.Occurrence(uid=f"{registration.pk}@livesession", title=event.title,
+                           starts_at=event.starts_at, ends_at=event.ends_at,
+                           description=description, url=link)]
+
+
+def has_replay(event: Event) -> bool:
+    moment = now()
+    rows = [(event.replay_url, event.replay_expires_at),
+            *Session.objects.filter(event=event).values_list("replay_url",
+                                                             "replay_expires_at")]
+    return any(url and (expires is None or expires > moment) for url, expires in rows)
+
+
+def values_for(registration: Registration, kind: str, *, token: str = "",
+               session: Session | None = None, position: int | None = None,
+               cancelled_by_participant: bool = True) -> dict[str, str]:
+    """Every placeholder value of ``kind`` (call inside the recipient's language)."""
+    event = registration.event
+    zone = event.time_zone
+    start, end = (session.starts_at, session.ends_at) if session else (event.starts_at,
+                                                                       event.ends_at)
+    link = access.link_url(token) if token else ""
+    values = {
+        "first_name": registration.first_name, "last_name": registration.last_name,
+        "event_title": event.title, "event_start": when(start, zone),
+        "event_end": when(end, zone), "time_zone": zone, "organizer": event.client.name,
+        "join_link": link, "session_title": session.title if session else "",
+        "position": str(position or ""), "note": registration.decision_note,
+        "cancelled_by": "" if cancelled_by_participant else _("The organizer cancelled it."),
+        "replay_link": link if link and has_replay(event) else "",
+    }
+    if kind in CONFIRMING and link:
+        sessions = confirmed_sessions(registration)
+        values["sessions"] = "\n".join(
+            [_("Your sessions:")] + [f"- {s.title}: {when(s.starts_at, zone)}"
+                                     for s in sessions]) if sessions else ""
+        dates = occurrences(registration, link)
+        if dates:
+            values["google_calendar_link"] = ics.google_link(dates[0])
+            values["outlook_calendar_link"] = ics.outlook_link(dates[0])
+    if kind in NON_TRANSACTIONAL:
+        values["unsubscribe_link"] = unsubscribe.url_for(registration.client_id,
+                                                         registration.subject_id)
+    allowed = set(templating.allowed(kind))
+    return {name: value for name, value in values.items() if name in allowed}
+
+
+def compose(registration: Registration, kind: str, *, token: str = "",
+            session: Session | None = None, position: int | None = None,
+            cancelled_by_participant: bool = True,
+            wording: tuple[str, str] | None = None) -> Composed:
+    """The message of ``kind`` for ``registration``. ``wording`` (subject, body) overrides
+    the template (a segment message written for this send)."""
+    language = language_of(registration)
+    event = registration.event
+    with translation.override(language):
+        values = values_for(registration, kind, token=token, session=session,
+                            position=position,
+                            cancelled_by_participant=cancelled_by_participant)
+        subject_text, body_text = wording or template(
+            event.client_id, kind, language, note=bool(registration.decision_note),
+            replay=bool(values.get("replay_link")))
+        composed = Composed(kind=kind, subject=templating.render_subject(subject_text, values),
+                            body=templating.render_body(body_text, values),
+                            unsubscribe_url=values.get("unsubscribe_link", ""), values=values)
+        if kind in CONFIRMING and values.get("join_link"):
+            dates = occurrences(registration, values["join_link"])
+            if dates:
+                composed.attachment = Attachment(
+                    ICS_NAME, "text/calendar",
+                    ics.calendar(dates, time_zone=event.time_zone, name=event.title))
+    return composed
+
+
+def queue(registration: Registration, composed: Composed, *,
+          outbox_kind: str) -> OutboxMessage:
+    """Queue ``composed`` to the registration's address, in the caller's transaction."""
+    return queue_email(subject=registration.subject, to=registration.email,
+                       subject_line=composed.subject, body=composed.body, kind=outbox_kind,
+                       client_id=registration.client_id, registration=registration,
+                       event=registration.event, unsubscribe_url=composed.unsubscribe_url,
+                       attachment=composed.attachment)

@@ -407,3 +407,27 @@ INVENTORY.update({
     "manager:registrants-import-report": Route({"GET": MEMBER}, slug_event_import,
                                                capability=MANAGE_EVENTS),
 })
+
+
+# --- rooms (issue 4 §3): manager/rooms.py and api/views_rooms.py ---
+
+INVENTORY.update({
+    "manager:room-settings": Route({"GET": MEMBER, "POST": MEMBER}, slug,
+                                   capability=MANAGE_EVENTS,
+                                   body={"bbb_url": "https://bbb.intruder.test/bigbluebutton/",
+                                         "bbb_secret": "intruder-secret",
+                                         "jitsi_domain": "meet.jit.si"}),
+    "manager:event-room": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                capability=MANAGE_EVENTS,
+                                body={"room_kind": "external",
+                                      "room_url": "https://room.example/intruder"}),
+    "manager:session-room": Route({"GET": MEMBER, "POST": MEMBER}, slug_event_session,
+                                  capability=MANAGE_EVENTS,
+                                  body={"room_kind": "jitsi", "jitsi_room": "intruder-room"}),
+    "api:event-room": Route({"GET": API_TOKEN, "PUT": API_TOKEN}, event,
+                            body={"room_kind": "external",
+                                  "room_url": "https://room.example/intruder"}),
+    "api:event-session-room": Route({"GET": API_TOKEN, "PUT": API_TOKEN}, event_session,
+                                    body={"room_kind": "jitsi",
+                                          "room_config": {"room": "intruder-room"}}),
+})

@@ -12,7 +12,8 @@ class EventSerializer(serializers.ModelSerializer[Event]):
 
     class Meta:
         model = Event
-        fields = ["id", "title", "description", "starts_at", "ends_at", "time_zone", "room_url",
+        fields = ["id", "title", "description", "starts_at", "ends_at", "time_zone", "room_kind",
+                  "room_url",
                   "opens_minutes_before", "capacity", "seats_taken", "waitlist_enabled",
                   "approval_required", "double_opt_in", "registration_deadline", "status",
                   "created_at", "published_at", "public_url"]

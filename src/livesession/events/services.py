@@ -17,7 +17,19 @@ from livesession.events.models import Event, EventStatus
 
 EDITABLE = ("title", "description", "starts_at", "ends_at", "time_zone", "room_url",
             "opens_minutes_before", "capacity", "waitlist_enabled", "approval_required",
-            "double_opt_in", "registration_deadline")
+            "double_opt_in", "registration_deadline", "room_kind")
+# The room's provider and address are checked and written by access.rooms (issue 4 §3):
+# an address is needed only for an external link or an embedded player.
+ROOM = ("room_kind", "room_url")
+
+
+def _set_room(event: Event, room: dict[str, Any], *, actor: str) -> None:
+    from livesession.access.rooms import set_event_room  # access depends on events
+
+    kind = room.get("room_kind", event.room_kind) or "external"
+    url = room.get("room_url", event.room_url) or ""
+    config = event.room_config if kind == event.room_kind else {}
+    set_event_room(event, actor=actor, kind=kind, url=url, config=config)
 
 
 def validate_event_fields(data: dict[str, Any]) -> None:
@@ -51,8 +63,11 @@ def create_event(client: Client, *, actor: str, created_by_id: int | None = None
                  **fields: Any) -> Event:
     data = {name: fields[name] for name in EDITABLE if name in fields}
     validate_event_fields(data)
+    room = {name: data.pop(name) for name in ROOM if name in data}
     event = Event.objects.create(client=client, created_by_id=created_by_id, **data)
     record(actor, "event.created", target=f"event:{event.pk}", client_id=client.pk)
+    if room:
+        _set_room(event, room, actor=actor)  # a misconfiguration undoes the creation
     return event
 
 
@@ -61,6 +76,8 @@ def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
     data = {name: fields[name] for name in EDITABLE if name in fields}
     merged = {name: getattr(event, name) for name in EDITABLE} | data
     validate_event_fields(merged)
+    room = {name: data.pop(name) for name in ROOM
+            if name in data and data[name] != getattr(event, name)}
     # seats_taken moves by UPDATE statements: read it fresh, not from this object.
     event.seats_taken = Event.objects.values_list("seats_taken", flat=True).get(pk=event.pk)
     if "capacity" in data and data["capacity"] is not None \
@@ -73,6 +90,8 @@ def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
     # Only the edited columns: a full save would write back a stale seats_taken over
     # places taken meanwhile by concurrent registrations.
     event.save(update_fields=list(data))
+    if room:
+        _set_room(event, room, actor=actor)
     if "capacity" in data:
         # More places: the waiting list moves up at once (issue 3 §5).
         from livesession.registrations.services import promote_waitlist

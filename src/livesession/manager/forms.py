@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from livesession.events.models import Event, time_zone_choices
+from livesession.events.models import Event, RoomKind, time_zone_choices
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
@@ -30,10 +30,17 @@ class EventForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
         error_messages={"invalid": _("Enter a date and time, such as 2026-12-01 15:00."),
                         "required": _("Enter when the event ends.")})
+    # The provider (issue 4 §3); BigBlueButton and Jitsi need no address here: their
+    # details are on the event's room page, checked by access.rooms when saved.
+    room_kind = forms.ChoiceField(
+        label=_("Room provider"), choices=RoomKind.choices, required=False,
+        initial=RoomKind.EXTERNAL,
+        help_text=_("BigBlueButton and Jitsi rooms are set on the event's room page."))
     room_url = forms.URLField(
-        label=_("Room URL"), max_length=500, assume_scheme="https",
-        help_text=_("The address of the live room (Zoom, Teams, BigBlueButton…). Participants "
-                    "are sent there through their personal link."),
+        label=_("Room URL"), max_length=500, assume_scheme="https", required=False,
+        help_text=_("The address of the live room (Zoom, Teams…), or of the stream for the "
+                    "embedded player. Participants are sent there through their personal "
+                    "link."),
         error_messages={"invalid": _("Enter a full address starting with https://."),
                         "required": _("Enter the address of the live room.")})
     # Registration settings (issue 3 §5): shown together in their own group.
@@ -73,6 +80,7 @@ class EventForm(forms.Form):
         return cls(initial={
             "title": event.title, "description": event.description,
             "time_zone": event.time_zone, "room_url": event.room_url,
+            "room_kind": event.room_kind,
             "starts_at": event.local_start().replace(tzinfo=None),
             "ends_at": event.local_end().replace(tzinfo=None),
             "capacity": event.capacity, "waitlist_enabled": event.waitlist_enabled,
@@ -99,6 +107,10 @@ class EventForm(forms.Form):
                 if isinstance(value, dt.datetime):
                     # The browser sends wall-clock time; it means that time in the chosen zone.
                     data[name] = value.replace(tzinfo=None).replace(tzinfo=tz)
+        data["room_kind"] = data.get("room_kind") or RoomKind.EXTERNAL
+        if data["room_kind"] in (RoomKind.EXTERNAL, RoomKind.EMBED) and not data.get("room_url") \
+                and "room_url" not in self.errors:
+            self.add_error("room_url", _("Enter the address of the live room."))
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The end must come after the start. "

@@ -20,3 +20,12 @@ def sweep_outbox() -> int:
     for message_id in ids:
         deliver(message_id)
     return len(ids)
+
+
+@tasks.periodic(minutes="*")
+def send_scheduled_messages() -> int:
+    """Every minute: the reminders and follow-ups that are due, each exactly once
+    (messaging/reminders.py, messaging/once.py)."""
+    from livesession.messaging import reminders
+
+    return reminders.send_reminders() + reminders.send_followups()

@@ -6,8 +6,6 @@ from __future__ import annotations
 import hashlib
 import socket
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -20,8 +18,7 @@ from livesession.access.providers import RoomUnavailable
 from livesession.core.models import Client
 from livesession.events.models import Event
 from livesession.registrations.services import register
-
-SECRET = "a-shared-secret-of-this-test-server"
+from tests.access.fakebbb import SECRET, FakeBBB, bbb_server_fixture  # noqa: F401 - the fixture
 
 
 @pytest.mark.no_db
@@ -63,74 +60,6 @@ def test_api_base_accepts_what_bbb_conf_prints_and_the_endpoint() -> None:
         "https://b.example.org/bigbluebutton/api"
     assert bbb.api_base("https://b.example.org/bigbluebutton/api/") == \
         "https://b.example.org/bigbluebutton/api"
-
-
-# --- A small BigBlueButton-like server ----------------------------------------------------
-
-@dataclass
-class FakeBBB:
-    """Answers ``create`` like BigBlueButton: checks the checksum, keeps meetings in memory
-    (a restart forgets them), answers XML."""
-
-    secret: str
-    meetings: dict[str, dict[str, str]] = field(default_factory=dict)
-    calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    port: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/bigbluebutton/"
-
-    def restart(self) -> None:
-        self.meetings.clear()
-
-    def answer(self, path: str, query: str) -> str:
-        call = path.rsplit("/", 1)[-1]
-        base, _, given = query.rpartition("&checksum=")
-        params = dict(parse_qsl(base))
-        self.calls.append((call, params))
-        if given != hashlib.sha1(  # noqa: S324 - the BBB protocol
-                (call + base + self.secret).encode()).hexdigest():
-            return ("<response><returncode>FAILED</returncode><messageKey>checksumError"
-                    "</messageKey><message>Checksums do not match</message></response>")
-        if call == "create":
-            duplicate = params["meetingID"] in self.meetings
-            self.meetings[params["meetingID"]] = params
-            extra = "<messageKey>duplicateWarning</messageKey>" if duplicate else ""
-            return (f"<response><returncode>SUCCESS</returncode><meetingID>"
-                    f"{params['meetingID']}</meetingID>{extra}</response>")
-        return "<response><returncode>FAILED</returncode><messageKey>unknown</messageKey>" \
-               "</response>"
-
-
-@pytest.fixture
-def bbb_server() -> Iterator[FakeBBB]:
-    fake = FakeBBB(SECRET)
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            body = fake.answer(parts.path, parts.query).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/xml")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    fake.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    cache.clear()
-    try:
-        yield fake
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        cache.clear()
 
 
 def _bbb_event(client: Client, event: Event, url: str, secret: str = SECRET) -> Event:

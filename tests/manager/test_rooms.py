@@ -10,10 +10,14 @@ from typing import Any
 import pytest
 from django.test import Client as Browser
 
+from livesession.access import providers, rooms
 from livesession.access.models import RoomSettings
+from livesession.access.providers import RoomUnavailable
 from livesession.core.models import Client
 from livesession.events.models import Event, Session
+from livesession.registrations.services import register
 from livesession.registrations.sessions import add_session
+from tests.access.fakebbb import SECRET, FakeBBB, bbb_server_fixture  # noqa: F401 - the fixture
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -161,3 +165,37 @@ def test_other_clients_rooms_do_not_exist(organizer: Browser, event_b: Event) ->
     assert organizer.get(f"/manager/alpha/events/{event_b.pk}/room/").status_code == 404
     assert organizer.get(f"/manager/beta/events/{event_b.pk}/room/").status_code == 404
     assert organizer.get("/manager/beta/rooms/settings/").status_code == 404
+
+
+def test_issue4_3_organizer_tests_the_bbb_server_on_request(organizer: Browser,
+                                                           client_a: Client,
+                                                           bbb_server: FakeBBB) -> None:
+    """A signed read-only call, only when asked: a wrong secret is named, a right one works."""
+    rooms.save_room_settings(client_a, actor="t", bbb_url=bbb_server.url, bbb_secret="wrong")
+    response = organizer.post("/manager/alpha/rooms/settings/", {"check_bbb": "1"}, follow=True,
+                              **EN)
+    assert "did not accept the test" in response.content.decode()
+    assert "checksumError" in response.content.decode()
+    rooms.save_room_settings(client_a, actor="t", bbb_url=bbb_server.url, bbb_secret=SECRET)
+    response = organizer.post("/manager/alpha/rooms/settings/", {"check_bbb": "1"}, follow=True,
+                              **EN)
+    assert "the address and the shared secret work" in response.content.decode()
+    assert [c for c, _ in bbb_server.calls] == ["getMeetings", "getMeetings"]
+    assert not bbb_server.meetings  # a test creates nothing
+
+
+def test_issue4_bad_input_participant_failure_shown_to_the_organizer(
+        organizer: Browser, client_a: Client, event_a: Event, bbb_server: FakeBBB) -> None:
+    """The participant gets RoomUnavailable (a plain page, A2's join view); the organizer
+    sees the cause on the room page, until the room is saved again."""
+    rooms.save_room_settings(client_a, actor="t", bbb_url=bbb_server.url, bbb_secret="wrong")
+    event = rooms.set_event_room(event_a, actor="t", kind="bbb")
+    person = register(event, email="p@example.org", first_name="P", last_name="Q").registration
+    with pytest.raises(RoomUnavailable):
+        providers.enter(event, person)
+    page = organizer.get(f"/manager/alpha/events/{event.pk}/room/", **EN).content.decode()
+    assert "A participant could not enter" in page and "checksumError" in page
+    assert "p@example.org" not in page
+    organizer.post(f"/manager/alpha/events/{event.pk}/room/", {"room_kind": "bbb"})
+    page = organizer.get(f"/manager/alpha/events/{event.pk}/room/", **EN).content.decode()
+    assert "A participant could not enter" not in page

@@ -153,6 +153,13 @@ def ensure_meeting(server: Server, meeting: Meeting) -> None:
     cache.set(key, True, CREATED_TTL_SECONDS)
 
 
+def check_server(server: Server) -> None:
+    """One signed read-only call (``getMeetings``): raises BBBError with the cause when the
+    address, the secret or the checksum algorithm is wrong. Only on the organizer's request,
+    never on save."""
+    _call(server, "getMeetings", [])
+
+
 def forget_meeting(server: Server, meeting: Meeting) -> None:
     """The next access calls ``create`` again (the room's settings changed)."""
     cache.delete(_created_key(server, meeting))

@@ -120,8 +120,38 @@ def _enter_bbb(source: Event | Session, registration: Registration) -> Entry:
         # The cause is for the organizer and the operator: ids only, no participant data.
         log.warning("room unavailable for %s %s: %s", type(source).__name__.lower(),
                     source.pk, exc)
+        remember_failure(source, str(exc))
         raise RoomUnavailable(str(exc)) from None
     return Entry("redirect", bbb.join_url(server, meeting, display_name(registration)))
+
+
+FAILURE_SECONDS = 24 * 3600
+
+
+def _failure_key(source: Event | Session) -> str:
+    return f"room:failure:{type(source).__name__.lower()}:{source.pk}"
+
+
+def remember_failure(source: Event | Session, cause: str) -> None:
+    """The last time the provider failed a participant, for the organizer's room page."""
+    from django.core.cache import cache
+
+    from livesession.core.clock import now
+
+    cache.set(_failure_key(source), {"at": now(), "cause": cause}, FAILURE_SECONDS)
+
+
+def forget_failure(source: Event | Session) -> None:
+    from django.core.cache import cache
+
+    cache.delete(_failure_key(source))
+
+
+def last_failure(source: Event | Session) -> dict[str, Any] | None:
+    from django.core.cache import cache
+
+    found = cache.get(_failure_key(source))
+    return found if isinstance(found, dict) else None
 
 
 def jitsi_domain(source: Event | Session, settings: RoomSettings | None) -> str:

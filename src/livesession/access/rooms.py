@@ -117,6 +117,7 @@ def _apply(obj: Event | Session, kind: str, url: str, config: dict[str, Any] | N
     if old is not None:
         # The next access creates the meeting again on the server in force.
         bbb.forget_meeting(old, providers.bbb_meeting(obj))
+    providers.forget_failure(obj)  # a failure seen before the change says nothing now
     return {"kind": kind, "config": sorted(clean_config), "secret_changed": secret_changed}
 
 
@@ -156,6 +157,19 @@ def set_session_room(session: Session, *, actor: str, kind: str = "", url: str =
     record(actor, "session.room_set", target=f"session:{session.pk}",
            client_id=session.client_id, details=details)
     return session
+
+
+def check_bbb_settings(client: Client) -> str:
+    """"" when the client's BigBlueButton server answers a signed call, else the cause
+    (an explicit check the organizer asks for: a network call, never done on save)."""
+    server = providers.bbb_server(Event(client=client), room_settings_of(client))
+    if server is None:
+        return _("Fill in the server's address and shared secret first.")
+    try:
+        bbb.check_server(server)
+    except bbb.BBBError as exc:
+        return str(exc)
+    return ""
 
 
 def room_problem(obj: Event | Session) -> str:

@@ -137,6 +137,15 @@ def room_settings(request: HttpRequest, client_slug: str) -> HttpResponse:
                  "jitsi_app_id": current.jitsi_app_id},
         has_bbb_secret=bool(current.bbb_secret_enc),
         has_jitsi_secret=bool(current.jitsi_secret_enc))
+    if request.method == "POST" and "check_bbb" in request.POST:
+        problem = rooms.check_bbb_settings(membership.client)
+        if problem:
+            messages.error(request, _("The BigBlueButton server did not accept the test: "
+                                      "%(cause)s") % {"cause": problem})
+        else:
+            messages.success(request, _("The BigBlueButton server answered: the address and "
+                                        "the shared secret work."))
+        return redirect("manager:room-settings", client_slug=client_slug)
     if request.method == "POST" and form.is_valid():
         try:
             rooms.save_room_settings(membership.client, actor=_actor(request),
@@ -148,8 +157,9 @@ def room_settings(request: HttpRequest, client_slug: str) -> HttpResponse:
             messages.success(request, _("Room settings saved."))
             return redirect("manager:room-settings", client_slug=client_slug)
     status = 400 if request.method == "POST" else 200
-    return render(request, "manager/rooms/settings.html", {"m": membership, "form": form},
-                  status=status)
+    return render(request, "manager/rooms/settings.html", {
+        "m": membership, "form": form,
+        "can_check_bbb": bool(current.bbb_url and current.bbb_secret_enc)}, status=status)
 
 
 @login_required
@@ -174,7 +184,7 @@ def event_room(request: HttpRequest, client_slug: str, event_id: str) -> HttpRes
     status = 400 if request.method == "POST" else 200
     return render(request, "manager/rooms/room.html", {
         "m": membership, "event": event, "form": form, "sessions": sessions,
-        "problem": rooms.room_problem(event),
+        "problem": rooms.room_problem(event), "failure": providers.last_failure(event),
         "kind_label": event.get_room_kind_display()}, status=status)
 
 
@@ -203,5 +213,6 @@ def session_room(request: HttpRequest, client_slug: str, event_id: str,
     return render(request, "manager/rooms/room.html", {
         "m": membership, "event": event, "session": session, "form": form,
         "problem": rooms.room_problem(session),
+        "failure": providers.last_failure(providers.room_source(session)),
         "kind_label": providers.room_source(session).get_room_kind_display()},
         status=status)

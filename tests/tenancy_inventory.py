@@ -409,6 +409,20 @@ INVENTORY.update({
 })
 
 
+# --- portal: the personal link at work (portal/room.py, issue 4 §1, §2, §4, §6) ---
+
+def link_session(side: Side) -> dict[str, Any]:
+    return {"token": side.link, "key": side.session_id}
+
+
+INVENTORY.update({
+    "portal:resend": Route({"GET": PUBLIC, "POST": PUBLIC}, body={"email": "nobody@example.org"}),
+    "portal:heartbeat": Route({"POST": PUBLIC}, link),
+    "portal:replay": Route({"GET": PUBLIC}, link),
+    "portal:replay-session": Route({"GET": PUBLIC}, link_session),
+})
+
+
 # --- rooms (issue 4 §3): manager/rooms.py and api/views_rooms.py ---
 
 INVENTORY.update({

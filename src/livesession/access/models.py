@@ -33,7 +33,14 @@ class AccessLink(models.Model):
 
 
 class Attendance(models.Model):
-    """One row per join through the personal link."""
+    """Who came to which session, and for how long (issue 4 §4): one row per registration
+    and session, written by one upsert on each access (``access/attendance.py``).
+
+    ``session_key`` is the session's id, or 0 for an event without sessions: a NULL would
+    not take part in the unique constraint (NULLs are distinct on SQLite and PostgreSQL).
+    ``seconds_present`` grows only with the embedded page's heartbeats; for a redirect to
+    another site (external link, BigBlueButton, Jitsi) presence is not measured and
+    ``presence_measured`` stays false: only the accesses are known."""
 
     registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE,
                                      related_name="attendances")
@@ -41,14 +48,51 @@ class Attendance(models.Model):
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey("events.Session", null=True, blank=True,
                                 on_delete=models.CASCADE, related_name="+")
-    joined_at = models.DateTimeField()
+    session_key = models.PositiveBigIntegerField(default=0)
+    first_access_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    seconds_present = models.PositiveIntegerField(default=0)
+    presence_measured = models.BooleanField(default=False)
+    accesses = models.PositiveIntegerField(default=1)
+    # The device that used the link last (hash of its cookie): another device seen while
+    # this one is active counts as concurrent use, or is refused with one device only.
+    last_device = models.CharField(max_length=64, blank=True, default="")
+    concurrent_uses = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("attendance")
-        indexes = [models.Index(fields=["client", "event"])]
+        constraints = [models.UniqueConstraint(fields=["registration", "session_key"],
+                                               name="attendance_one_per_session")]
+        indexes = [models.Index(fields=["client", "event", "session_key"])]
 
     def __str__(self) -> str:
         return f"attendance {self.pk}"
+
+    @property
+    def minutes_present(self) -> int | None:
+        """Rounded minutes, or None when presence is not measured (redirect rooms)."""
+        return round(self.seconds_present / 60) if self.presence_measured else None
+
+
+class AttendanceDevice(models.Model):
+    """A device that opened the personal link for a session: only the SHA-256 of its
+    random cookie is kept (the cookie is functional; it identifies no person by itself)."""
+
+    registration = models.ForeignKey("registrations.Registration", on_delete=models.CASCADE,
+                                     related_name="+")
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
+    session_key = models.PositiveBigIntegerField(default=0)
+    device_hash = models.CharField(max_length=64)
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attendance device")
+        constraints = [models.UniqueConstraint(
+            fields=["registration", "session_key", "device_hash"], name="attendance_device_once")]
+
+    def __str__(self) -> str:
+        return f"attendance device {self.pk}"
 
 
 class RoomSettings(models.Model):

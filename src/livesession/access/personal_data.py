@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from livesession.access.models import AccessLink, Attendance, RoomSettings
+from livesession.access.models import AccessLink, Attendance, AttendanceDevice, RoomSettings
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 _KEEP = _("as long as the client's contract, then 60 days")  # P4.4
@@ -18,15 +18,37 @@ declare(
     not_personal=["id", "registration", "client", "created_at", "revoked_at"],
     sealed={"token": "token_enc"},
 )
+_ATTENDANCE = _("record attendance and show it to the organizer and the participant")
 declare(
     Attendance,
     personal={
-        "joined_at": Personal(Controller.CLIENT, _("record attendance"),
-                              Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
-        "registration": Personal(Controller.CLIENT, _("record attendance"),
-                                 Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
+        name: Personal(Controller.CLIENT, _ATTENDANCE, Basis.CONTRACT, _KEEP, Erase.DELETE_ROW)
+        for name in ("first_access_at", "last_seen_at", "seconds_present",
+                     "presence_measured", "accesses", "concurrent_uses")
+    } | {
+        "registration": Personal(Controller.CLIENT, _ATTENDANCE, Basis.CONTRACT, _KEEP,
+                                 Erase.DELETE_ROW, Export.OMIT),
+        "last_device": Personal(Controller.CLIENT, _("recognise concurrent use of a personal "
+                                                     "link"), Basis.CONTRACT, _KEEP,
+                                Erase.DELETE_ROW, Export.OMIT),
     },
-    not_personal=["id", "client", "event", "session"],
+    not_personal=["id", "client", "event", "session", "session_key"],
+)
+declare(
+    AttendanceDevice,
+    personal={
+        "registration": Personal(Controller.CLIENT, _("count the devices using a personal "
+                                                      "link"), Basis.CONTRACT, _KEEP,
+                                 Erase.DELETE_ROW, Export.OMIT),
+        "device_hash": Personal(Controller.CLIENT, _("count the devices using a personal "
+                                                     "link"), Basis.CONTRACT, _KEEP,
+                                Erase.DELETE_ROW, Export.OMIT),
+        "first_seen_at": Personal(Controller.CLIENT, _ATTENDANCE, Basis.CONTRACT, _KEEP,
+                                  Erase.DELETE_ROW),
+        "last_seen_at": Personal(Controller.CLIENT, _ATTENDANCE, Basis.CONTRACT, _KEEP,
+                                 Erase.DELETE_ROW),
+    },
+    not_personal=["id", "client", "session_key"],
 )
 
 declare(RoomSettings, not_personal=["id", "client", "bbb_url", "bbb_secret_enc", "jitsi_domain",

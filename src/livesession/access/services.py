@@ -1,17 +1,29 @@
-"""Personal access links: issue, resolve, record the join (P0.1)."""
+"""Personal access links: issue, resolve, regenerate, revoke, resend; the join's session;
+replays (P0.1, issue 4 §1, §2, §6). Attendance writes are in ``access/attendance.py``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from livesession.access.models import AccessLink, Attendance
+from livesession.access import attendance
+from livesession.access.models import AccessLink
+from livesession.audit.services import record
 from livesession.core.clock import now
-from livesession.protection.crypto import token_digest
-from livesession.registrations.models import Registration
+from livesession.events.models import Event, Session
+from livesession.protection.crypto import email_index, token_digest
+from livesession.registrations.models import Registration, RegistrationStatus, SeatStatus
+
+# What new_token() makes (43 URL-safe characters); older or hand-made tokens up to 128.
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 
 def new_token() -> str:
@@ -39,10 +51,14 @@ def link_url(token: str) -> str:
     return settings.SITE_URL + reverse("portal:join", kwargs={"token": token})
 
 
+def well_formed(token: str) -> bool:
+    return bool(token) and _TOKEN_SHAPE.fullmatch(token) is not None
+
+
 def resolve(token: str) -> Registration | None:
-    """The registration behind a live token, or None (unknown or revoked). The caller
-    decides by status: only a confirmed registration opens the room."""
-    if not token or len(token) > 128:
+    """The registration behind a live token, or None (malformed, unknown or revoked). The
+    caller decides by status: only a confirmed registration opens the room."""
+    if not well_formed(token):
         return None
     link = (
         AccessLink.objects.select_related("registration__event")
@@ -54,11 +70,42 @@ def resolve(token: str) -> Registration | None:
     return link.registration
 
 
-@transaction.atomic
-def record_join(registration: Registration, session_id: int | None = None) -> Attendance:
-    return Attendance.objects.create(registration=registration, client_id=registration.client_id,
-                                     event_id=registration.event_id, session_id=session_id,
-                                     joined_at=now())
+def resolve_for_join(token: str) -> Registration | None:
+    """``resolve`` for the join path: the same single query also tells whether the event
+    has sessions (``registration.event_has_sessions``), instead of asking separately."""
+    if not well_formed(token):
+        return None
+    link = (
+        AccessLink.objects.select_related("registration__event")
+        .annotate(event_has_sessions=Exists(
+            Session.objects.filter(event_id=OuterRef("registration__event_id"))))
+        .filter(token_digest=token_digest(token), revoked_at__isnull=True)
+        .first()
+    )
+    if link is None:
+        return None
+    registration = link.registration
+    registration.event_has_sessions = link.event_has_sessions  # type: ignore[attr-defined]
+    return registration
+
+
+def join_session(registration: Registration) -> Session | None:
+    """The session the personal link leads to: the first confirmed one not yet over (open
+    now, else the next). One query; same answer as ``sessions.current_or_next``, since
+    sessions of one event open the same number of minutes before their start."""
+    session = (Session.objects.filter(
+        event_id=registration.event_id, ends_at__gte=now(), seats__registration=registration,
+        seats__status=SeatStatus.CONFIRMED).order_by("starts_at", "id").first())
+    if session is not None:
+        session.event = registration.event  # access_state() reads it: no second query
+    return session
+
+
+def record_join(registration: Registration, session_id: int | None = None, *,
+                device: str = "", one_device_only: bool = False) -> attendance.Access:
+    """Count an access through the personal link (see ``access/attendance.py``)."""
+    return attendance.record_access(registration, session_id, device,
+                                    one_device_only=one_device_only)
 
 
 @transaction.atomic
@@ -66,3 +113,110 @@ def revoke(registration: Registration) -> None:
     AccessLink.objects.filter(registration=registration, revoked_at__isnull=True).update(
         revoked_at=now()
     )
+
+
+# --- Organizer actions on a link (issue 4 §1) -------------------------------------------
+
+@transaction.atomic
+def revoke_link(registration: Registration, *, actor: str) -> None:
+    """The link stops working at once; the participant keeps the registration and can be
+    sent a new link (``regenerate``)."""
+    revoke(registration)
+    record(actor, "access_link.revoked", target=f"registration:{registration.pk}",
+           client_id=registration.client_id)
+
+
+@transaction.atomic
+def regenerate(registration: Registration, *, actor: str) -> None:
+    """Revoke the current link, issue a new one and mail it to the registered address (in
+    this transaction, through the outbox). The new link is never shown to the organizer."""
+    from livesession.registrations import services as registrations
+
+    revoke(registration)
+    issue_link(registration)
+    record(actor, "access_link.regenerated", target=f"registration:{registration.pk}",
+           client_id=registration.client_id)
+    registrations.send_link_again(registration, actor=actor)
+
+
+# --- "Have my link resent" (issue 4 §1, Bad input) ---------------------------------------
+
+RESEND_MAX = 10  # registrations mailed at most per request
+RESEND_WITHIN = dt.timedelta(days=90)  # events ended longer ago are left out
+
+
+@transaction.atomic
+def resend_links(email: str, event_id: Any = None) -> int:
+    """Mail the personal link of each live registration of this address (to that address
+    only), for one event or for all. The caller answers the same whatever the count: the
+    page never tells whether an address is registered."""
+    rows = (Registration.objects.select_related("event")
+            .filter(email_index=email_index(email), event__client__is_active=True,
+                    event__ends_at__gte=now() - RESEND_WITHIN)
+            .exclude(status__in=[RegistrationStatus.CANCELLED, RegistrationStatus.DENIED]))
+    if event_id is not None:
+        rows = rows.filter(event_id=event_id)
+    from livesession.registrations import services as registrations
+
+    count = 0
+    for registration in rows.order_by("-created_at")[:RESEND_MAX]:
+        if current_token(registration) is None:
+            issue_link(registration)  # revoked by the organizer: a fresh one
+        registrations.send_link_again(registration, actor="participant")
+        count += 1
+    return count
+
+
+# --- Replays (issue 4 §6) -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Replay:
+    key: int  # the session's id, 0 for the event's own replay
+    title: str
+    url: str
+    expires_at: dt.datetime | None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and now() > self.expires_at
+
+
+def _replay(target: Event | Session) -> Replay | None:
+    if not target.replay_url:
+        return None
+    key = target.pk if isinstance(target, Session) else 0
+    return Replay(key=key, title=target.title, url=target.replay_url,
+                  expires_at=target.replay_expires_at)
+
+
+def replays_for(registration: Registration) -> list[Replay]:
+    """The replays this participant may watch: those of the confirmed sessions that are
+    over, and the event's once it is over. Only a confirmed registration has any."""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        return []
+    moment = now()
+    found = [replay for session in Session.objects.filter(
+        event_id=registration.event_id, ends_at__lt=moment, seats__registration=registration,
+        seats__status=SeatStatus.CONFIRMED).exclude(replay_url="").order_by("starts_at", "id")
+        if (replay := _replay(session)) is not None]
+    event = registration.event
+    if event.ends_at < moment and (replay := _replay(event)) is not None:
+        found.append(replay)
+    return found
+
+
+def replay_for(registration: Registration, key: int) -> Replay | None:
+    return next((r for r in replays_for(registration) if r.key == key), None)
+
+
+@transaction.atomic
+def set_replay(target: Event | Session, url: str, expires_at: dt.datetime | None, *,
+               actor: str) -> None:
+    """Set (or clear, with an empty URL) the replay of an event or a session."""
+    target.replay_url = url
+    target.replay_expires_at = expires_at if url else None
+    target.save(update_fields=["replay_url", "replay_expires_at"])
+    kind = "session" if isinstance(target, Session) else "event"
+    record(actor, "replay.set" if url else "replay.cleared", target=f"{kind}:{target.pk}",
+           client_id=target.client_id,
+           details={"expires_at": expires_at.isoformat() if url and expires_at else None})

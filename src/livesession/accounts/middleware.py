@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject, empty
 
 from livesession.accounts import services
 from livesession.accounts.models import User
@@ -21,6 +22,10 @@ class SessionActivityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+            # The view never asked who is signed in (the personal link's lean join path,
+            # issue 4 §5): leave the session unread rather than load it here.
+            return response
         # After the view: a sign-out or a revocation during the request is already done.
         if isinstance(user, User) and user.is_authenticated and hasattr(request, "session"):
             session = request.session

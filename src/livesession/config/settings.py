@@ -50,7 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "livesession.core.sessions.SessionMiddleware",  # Django's; see the module
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -191,6 +191,9 @@ RATE_LIMITS = {
     # Both send mail: per connection, per hour (reference BIZ-3).
     "signup": (int(os.environ.get("RATE_LIMIT_SIGNUP", "10")), 3600),
     "password_reset": (int(os.environ.get("RATE_LIMIT_PASSWORD_RESET", "10")), 3600),
+    # "Have my link resent" (issue 4 §1): per connection, and per address asked for.
+    "link_resend": (int(os.environ.get("RATE_LIMIT_LINK_RESEND", "10")), 3600),
+    "link_resend_address": (int(os.environ.get("RATE_LIMIT_LINK_RESEND_ADDRESS", "3")), 3600),
 }
 # Bots (issue 3 §8): a form sent sooner than this after the page was shown is refused
 # (0 turns the check off); proof of work in leading zero bits of SHA-256 (0: off).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -168,25 +168,13 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@never_cache
-@require_GET
-def join(request: HttpRequest, token: str) -> HttpResponse:
-    """The personal link: the registration's state; once confirmed, the waiting page,
-    then the room, then the end page."""
-    registration = _registration_or_404(token)
+def status_page(request: HttpRequest, registration: Registration, session: Session | None,
+                state: str, token: str) -> HttpResponse:
+    """The personal link's page when it does not open the room (portal/room.py decides):
+    the registration's state, the waiting page with its countdown, or the end page with
+    the replays (issue 4 §2, §6)."""
     event = registration.event
-    target: Event | Session = event
-    session: Session | None = None
-    if Session.objects.filter(event=event).exists():
-        # A series: the link leads to the session open now, else the next one.
-        session = sessions.current_or_next(registration)
-        state = session.access_state() if session else "ended"
-        target = session or event
-    else:
-        state = event.access_state()
-    if registration.status == S.CONFIRMED and state == "open":
-        access.record_join(registration, session.pk if session else None)
-        return HttpResponseRedirect(session.room if session else event.room_url)
+    target: Event | Session = session or event
     return _private(render(request, "portal/join.html", {
         "event": event, "state": state, "r": registration, "token": token,
         "target": target, "seats": sessions.seats_by_session(registration),
@@ -196,6 +184,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         "position": registrations.waitlist_position(registration),
         "can_cancel": registration.status in {S.CONFIRMED, S.WAITLISTED, S.PENDING_APPROVAL,
                                               S.PENDING_CONFIRMATION} and state != "ended",
+        "replays": access.replays_for(registration),
     }))
 
 

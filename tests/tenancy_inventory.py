@@ -445,3 +445,19 @@ INVENTORY.update({
                                     body={"room_kind": "jitsi",
                                           "room_config": {"room": "intruder-room"}}),
 })
+
+
+# --- messages (issue 4 §7): messaging/urls.py, manager/messages.py, api/views_messages.py ---
+
+def unsubscribe_token(side: Side) -> dict[str, Any]:
+    """The unsubscribe link of the side's registered person (a signed token, no sign-in)."""
+    from livesession.messaging.unsubscribe import make_token
+    from livesession.registrations.models import Registration
+
+    person = Registration.objects.get(pk=side.registration_id)
+    return {"token": make_token(side.client.pk, person.subject_id)}
+
+
+INVENTORY.update({
+    "messaging:unsubscribe": Route({"GET": PUBLIC, "POST": PUBLIC}, unsubscribe_token),
+})

@@ -10,5 +10,6 @@ urlpatterns = [
     path("manager/", include("livesession.manager.urls")),
     path("console/", include("livesession.console.urls")),
     path("api/v1/", include("livesession.api.urls")),
+    path("", include("livesession.messaging.urls")),  # /u/<token>/: unsubscribe
     path("", include("livesession.portal.urls")),
 ]

@@ -26,6 +26,18 @@ def sweep_outbox() -> int:
 def send_scheduled_messages() -> int:
     """Every minute: the reminders and follow-ups that are due, each exactly once
     (messaging/reminders.py, messaging/once.py)."""
-    from livesession.messaging import reminders
+    from livesession.messaging import reminders, segments
 
-    return reminders.send_reminders() + reminders.send_followups()
+    sent = reminders.send_reminders() + reminders.send_followups()
+    # Segment messages whose doorbell was lost, or whose worker died mid-way.
+    for campaign_id in segments.unfinished():
+        segments.run(campaign_id)
+    return sent
+
+
+@tasks.task()
+def run_campaign(campaign_id: int) -> None:
+    """Fan a message to a segment out, in batches (messaging/segments.py)."""
+    from livesession.messaging import segments
+
+    segments.run(campaign_id)

@@ -458,6 +458,44 @@ def unsubscribe_token(side: Side) -> dict[str, Any]:
     return {"token": make_token(side.client.pk, person.subject_id)}
 
 
+TEMPLATE_FORM = {"kind": "reminder", "language": "en", "action": "save",
+                 "subject": "Soon: {{ event_title }}", "body": "Hello {{ first_name }}"}
+SEGMENT_FORM = {"segment": "registered", "subject_fr": "Intrus", "body_fr": "Intrus",
+                "subject_en": "Intruder", "body_en": "Intruder"}
+
 INVENTORY.update({
     "messaging:unsubscribe": Route({"GET": PUBLIC, "POST": PUBLIC}, unsubscribe_token),
+    "manager:message-templates": Route({"GET": MEMBER}, slug, capability=VIEW),
+    "manager:message-template": Route({"GET": MEMBER, "POST": MEMBER}, slug,
+                                      capability=MANAGE_EVENTS, body=TEMPLATE_FORM),
+    "manager:event-messages": Route({"GET": MEMBER}, slug_event, capability=VIEW),
+    "manager:event-message-settings": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                            capability=MANAGE_EVENTS,
+                                            body={"reminder_offsets": "30"}),
+    "manager:event-message-send": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                        capability=MANAGE_EVENTS, body=SEGMENT_FORM),
+})
+
+
+# --- manager: attendance, replays, personal links (manager/attendance.py, issue 4) ---
+
+def slug_event_key(side: Side) -> dict[str, Any]:
+    return {"client_slug": side.slug, "event_id": side.event.pk, "key": side.session_id}
+
+
+INVENTORY.update({
+    "manager:attendance": Route({"GET": MEMBER}, slug_event, capability=VIEW),
+    "manager:attendance-session": Route({"GET": MEMBER}, slug_event_key, capability=VIEW),
+    "manager:attendance-replay": Route({"POST": MEMBER}, slug_event_key,
+                                       capability=MANAGE_EVENTS,
+                                       body={"replay_url": "https://video.example/intruder"}),
+    # Exports take personal data out (P6.5): the capability to manage, not only to view.
+    "manager:attendance-export-csv": Route({"GET": MEMBER}, slug_event,
+                                           capability=MANAGE_EVENTS),
+    "manager:attendance-export-xlsx": Route({"GET": MEMBER}, slug_event,
+                                            capability=MANAGE_EVENTS),
+    "manager:registrant-link-regenerate": Route({"POST": MEMBER}, slug_event_registrant,
+                                                capability=MANAGE_EVENTS),
+    "manager:registrant-link-revoke": Route({"POST": MEMBER}, slug_event_registrant,
+                                            capability=MANAGE_EVENTS),
 })

@@ -14,3 +14,19 @@ urlpatterns += [
     path("<slug:client_slug>/events/<uuid:event_id>/sessions/<int:session_id>/room/",
          rooms.session_room, name="session-room"),
 ]
+
+# Attendance, replays and personal links (issue 4 §1, §4, §6, §9): manager/attendance.py.
+from livesession.manager import attendance  # noqa: E402
+
+_ATTENDANCE = "<slug:client_slug>/events/<uuid:event_id>/attendance/"
+_LINK = "<slug:client_slug>/events/<uuid:event_id>/registrants/<uuid:registration_id>/link/"
+urlpatterns += [
+    path(_ATTENDANCE, attendance.overview, name="attendance"),
+    path(_ATTENDANCE + "export.csv", attendance.export_csv, name="attendance-export-csv"),
+    path(_ATTENDANCE + "export.xlsx", attendance.export_xlsx, name="attendance-export-xlsx"),
+    path(_ATTENDANCE + "<int:key>/", attendance.session_detail, name="attendance-session"),
+    path(_ATTENDANCE + "<int:key>/replay/", attendance.session_replay,
+         name="attendance-replay"),
+    path(_LINK + "regenerate/", attendance.link_regenerate, name="registrant-link-regenerate"),
+    path(_LINK + "revoke/", attendance.link_revoke, name="registrant-link-revoke"),
+]

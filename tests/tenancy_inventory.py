@@ -458,8 +458,22 @@ def unsubscribe_token(side: Side) -> dict[str, Any]:
     return {"token": make_token(side.client.pk, person.subject_id)}
 
 
+TEMPLATE_FORM = {"kind": "reminder", "language": "en", "action": "save",
+                 "subject": "Soon: {{ event_title }}", "body": "Hello {{ first_name }}"}
+SEGMENT_FORM = {"segment": "registered", "subject_fr": "Intrus", "body_fr": "Intrus",
+                "subject_en": "Intruder", "body_en": "Intruder"}
+
 INVENTORY.update({
     "messaging:unsubscribe": Route({"GET": PUBLIC, "POST": PUBLIC}, unsubscribe_token),
+    "manager:message-templates": Route({"GET": MEMBER}, slug, capability=VIEW),
+    "manager:message-template": Route({"GET": MEMBER, "POST": MEMBER}, slug,
+                                      capability=MANAGE_EVENTS, body=TEMPLATE_FORM),
+    "manager:event-messages": Route({"GET": MEMBER}, slug_event, capability=VIEW),
+    "manager:event-message-settings": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                            capability=MANAGE_EVENTS,
+                                            body={"reminder_offsets": "30"}),
+    "manager:event-message-send": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
+                                        capability=MANAGE_EVENTS, body=SEGMENT_FORM),
 })
 
 

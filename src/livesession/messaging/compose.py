@@ -158,3 +158,39 @@ def queue(registration: Registration, composed: Composed, *,
                        client_id=registration.client_id, registration=registration,
                        event=registration.event, unsubscribe_url=composed.unsubscribe_url,
                        attachment=composed.attachment)
+
+
+def sample_values(kind: str, client_name: str) -> dict[str, str]:
+    """Made-up values for the organizer's preview (call inside the preview's language)."""
+    from django.conf import settings
+
+    start = now().replace(hour=9, minute=0, second=0, microsecond=0) + dt.timedelta(days=7)
+    link = settings.SITE_URL + "/j/" + "exemple-de-lien-personnel/"
+    sample = ics.Occurrence(uid="sample@livesession", title=_("Sample event"),
+                            starts_at=start, ends_at=start + dt.timedelta(hours=1),
+                            description="", url=link)
+    values = {
+        "first_name": "Camille", "last_name": "Martin", "event_title": _("Sample event"),
+        "event_start": when(start, "Europe/Paris"),
+        "event_end": when(start + dt.timedelta(hours=1), "Europe/Paris"),
+        "time_zone": "Europe/Paris", "organizer": client_name, "join_link": link,
+        "replay_link": link, "session_title": _("Session 1"), "position": "3",
+        "note": _("(the note you write when denying)"),
+        "cancelled_by": _("The organizer cancelled it."),
+        "sessions": "\n".join([_("Your sessions:"), "- " + _("Session 1") + ": "
+                               + when(start, "Europe/Paris")]),
+        "google_calendar_link": ics.google_link(sample),
+        "outlook_calendar_link": ics.outlook_link(sample),
+        "unsubscribe_link": settings.SITE_URL + "/u/exemple/",
+    }
+    allowed = set(templating.allowed(kind))
+    return {name: value for name, value in values.items() if name in allowed}
+
+
+def preview(client_name: str, kind: str, language: str, subject: str,
+            body: str) -> tuple[str, str]:
+    """``subject`` and ``body`` rendered with sample values, in ``language``."""
+    with translation.override(language):
+        values = sample_values(kind, client_name)
+        return (templating.render_subject(subject, values),
+                templating.render_body(body, values))

@@ -63,7 +63,7 @@ def _confirmed(opening: str) -> str:
 
 def subject(kind: str) -> str:
     title = {"title": ph("event_title")}
-    subjects = {
+    subjects: dict[str, str] = {
         K.CONFIRMATION: _("Your registration: %(title)s"),
         K.APPROVED: _("Registration approved: %(title)s"),
         K.PROMOTED: _("A place is yours: %(title)s"),

@@ -458,6 +458,10 @@ def unsubscribe_token(side: Side) -> dict[str, Any]:
     return {"token": make_token(side.client.pk, person.subject_id)}
 
 
+def reminder_en(side: Side) -> dict[str, Any]:
+    return {"kind": "reminder", "language": "en"}
+
+
 TEMPLATE_FORM = {"kind": "reminder", "language": "en", "action": "save",
                  "subject": "Soon: {{ event_title }}", "body": "Hello {{ first_name }}"}
 SEGMENT_FORM = {"segment": "registered", "subject_fr": "Intrus", "body_fr": "Intrus",
@@ -474,6 +478,19 @@ INVENTORY.update({
                                             body={"reminder_offsets": "30"}),
     "manager:event-message-send": Route({"GET": MEMBER, "POST": MEMBER}, slug_event,
                                         capability=MANAGE_EVENTS, body=SEGMENT_FORM),
+    "api:message-templates": Route({"GET": API_TOKEN}),
+    # Kind and language name no object: each token reads and writes its own client's text.
+    "api:message-template": Route({"GET": API_TOKEN, "PUT": API_TOKEN, "DELETE": API_TOKEN},
+                                  reminder_en, body={"subject": "Soon: {{ event_title }}",
+                                                     "body": "Hello {{ first_name }}"}),
+    "api:message-template-preview": Route({"POST": API_TOKEN}, reminder_en,
+                                          body={"body": "Hello {{ first_name }}"}),
+    "api:event-messages": Route({"GET": API_TOKEN}, event),
+    "api:event-message-settings": Route({"GET": API_TOKEN, "PUT": API_TOKEN}, event,
+                                        body={"reminder_offsets": [30],
+                                              "followup_enabled": False}),
+    "api:event-sends": Route({"GET": API_TOKEN, "POST": API_TOKEN}, event,
+                             body=SEGMENT_FORM),
 })
 
 

@@ -516,3 +516,19 @@ INVENTORY.update({
     "manager:registrant-link-revoke": Route({"POST": MEMBER}, slug_event_registrant,
                                             capability=MANAGE_EVENTS),
 })
+
+
+# --- api: personal links, attendance, replays (api/views_access.py, issue 4 §10) ---
+
+REPLAY_JSON = {"replay_url": "https://video.example/intruder"}
+
+INVENTORY.update({
+    "api:registration-link-regenerate": Route({"POST": API_TOKEN}, registration),
+    "api:registration-link-revoke": Route({"POST": API_TOKEN}, registration),
+    "api:event-attendance": Route({"GET": API_TOKEN}, event),
+    "api:event-attendance-summary": Route({"GET": API_TOKEN}, event),
+    "api:event-replay": Route({"GET": API_TOKEN, "PUT": API_TOKEN, "DELETE": API_TOKEN}, event,
+                              body=REPLAY_JSON),
+    "api:event-session-replay": Route({"GET": API_TOKEN, "PUT": API_TOKEN,
+                                       "DELETE": API_TOKEN}, event_session, body=REPLAY_JSON),
+})

@@ -1,5 +1,8 @@
 """Load the demo data once: a client, its owner, an operator, a published event that opens
-soon. Credentials are random, kept in var/demo-credentials.txt (0600) and printed each run."""
+soon, whose session plays in the embedded player (issue 4: a local page of ours, so it
+works with no network). Each run moves an event that is over to 20 minutes from now, so
+`make run` always has a room to join. Credentials are random, kept in
+var/demo-credentials.txt (0600) and printed each run."""
 
 from __future__ import annotations
 
@@ -12,17 +15,24 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.templatetags.static import static
 from django.urls import reverse
 
 from livesession.accounts.services import create_account
 from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.core.services import create_client
-from livesession.events.services import create_event, publish_event
+from livesession.events.models import Event, RoomKind, Session
+from livesession.events.services import create_event, publish_event, update_event
+from livesession.registrations.sessions import add_session, update_session
 
 DEMO_SLUG = "demo"
 OWNER = "owner@demo.livesession.test"
 OPERATOR = "operator@demo.livesession.test"
+# Served by the app itself (WhiteNoise), same origin as the room page: a relative address
+# works whatever host name the demo is opened with, over plain HTTP too.
+PLAYER = static("livesession/demo-player.html")
+SESSION_TITLE = "Session en direct (lecteur intégré)"
 
 
 class Command(BaseCommand):
@@ -35,6 +45,8 @@ class Command(BaseCommand):
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "w") as handle:
                 json.dump(credentials, handle)
+        else:
+            self._keep_fresh()
         credentials = json.loads(path.read_text()) if path.exists() else {}
         self._print(credentials)
 
@@ -55,10 +67,38 @@ class Command(BaseCommand):
             opens_minutes_before=15,
         )
         publish_event(event, actor="demo")
+        session = add_session(event, actor="demo", title=SESSION_TITLE, starts_at=starts,
+                              ends_at=starts + dt.timedelta(hours=1), capacity=None,
+                              room_url="")
+        self._embed(session)
         return {"owner_email": OWNER, "owner_password": owner_password,
                 "operator_email": OPERATOR, "operator_password": operator_password,
                 "event_url": settings.SITE_URL + reverse("portal:event",
                                                          kwargs={"event_id": event.pk})}
+
+    @staticmethod
+    def _embed(session: Session) -> None:
+        # The Manager and the API accept only https players (browsers block http content
+        # inside an https page); this one is our own page, same origin, so the demo sets
+        # it directly rather than through access.rooms.set_session_room.
+        Session.objects.filter(pk=session.pk).update(room_kind=RoomKind.EMBED,
+                                                     room_url=PLAYER)
+
+    @transaction.atomic
+    def _keep_fresh(self) -> None:
+        """An event that is over (or about to be) starts again 20 minutes from now."""
+        event = Event.objects.filter(client__slug=DEMO_SLUG).order_by("created_at").first()
+        if event is None or event.ends_at > now() + dt.timedelta(minutes=10):
+            return
+        starts = (now() + dt.timedelta(minutes=20)).replace(second=0, microsecond=0)
+        update_event(event, actor="demo", starts_at=starts,
+                     ends_at=starts + dt.timedelta(hours=1))
+        for session in Session.objects.filter(event=event):
+            session.event = event
+            update_session(session, actor="demo", starts_at=starts,
+                           ends_at=starts + dt.timedelta(hours=1))
+            self._embed(session)
+        self.stdout.write("demo event moved to start in 20 minutes")
 
     def _print(self, c: dict[str, str]) -> None:
         if not c:

@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client as Browser
 
+from livesession.access import services as access
 from livesession.access.attendance import ACTIVE_SECONDS, HEARTBEAT_CAP
 from livesession.access.models import Attendance, AttendanceDevice
 from livesession.core.clock import freeze
@@ -187,3 +188,27 @@ def test_issue4_4_heartbeat_needs_csrf_device_and_open_room(event_a: Event) -> N
     with freeze(event_a.ends_at + dt.timedelta(minutes=1)):
         assert _beat(strict, token).json() == {"status": "closed"}
     assert Attendance.objects.get().seconds_present == 60
+
+
+def test_issue4_4_participant_sees_own_attendance_in_the_personal_space(
+        event_a: Event) -> None:
+    from livesession.accounts.services import create_account, link_registration
+    from tests.conftest import PASSWORD
+
+    _embed(event_a)
+    user = create_account("p1@example.org", PASSWORD, first_name="P", last_name="1",
+                          verified=True, language="en", actor="test")
+    token = _token(event_a)
+    registration = access.resolve(token)
+    assert registration is not None
+    link_registration(user, registration)
+    browser = Browser()
+    with _at(event_a, 0):
+        browser.get(f"/j/{token}/")
+    for minute in (1, 2, 3):
+        with _at(event_a, minute):
+            _beat(browser, token)
+    space = Browser(HTTP_ACCEPT_LANGUAGE="en")
+    space.force_login(user)
+    page = space.get("/me/").content.decode()
+    assert "Attendance" in page and "first access" in page and "3 minutes" in page

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from livesession.access import reports as attendance_reports
 from livesession.access import services as access
 from livesession.accounts import services
 from livesession.accounts.forms import PasswordCheckForm, ProfileForm, SharingForm
@@ -52,7 +53,10 @@ def space(request: HttpRequest) -> HttpResponse:
             rows.append({"registration": registration, "event": registration.event,
                          "client": registration.client,
                          "start": registration.event.local_start(),
-                         "link": access.link_url(token) if token else ""})
+                         "link": access.link_url(token) if token else "",
+                         # Their own attendance (issue 4 §4): sessions, first access, and
+                         # minutes where the embedded room measured them.
+                         "attendance": attendance_reports.of_registration(registration)})
     return render(request, "accounts/space.html", _context(user, rows=rows))
 
 

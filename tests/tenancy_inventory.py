@@ -444,6 +444,7 @@ INVENTORY.update({
     "api:event-session-room": Route({"GET": API_TOKEN, "PUT": API_TOKEN}, event_session,
                                     body={"room_kind": "jitsi",
                                           "room_config": {"room": "intruder-room"}}),
+    "manager:room-moderate": Route({"POST": MEMBER}, slug_event, capability=MANAGE_EVENTS),
 })
 
 

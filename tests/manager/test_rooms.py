@@ -199,3 +199,37 @@ def test_issue4_bad_input_participant_failure_shown_to_the_organizer(
     organizer.post(f"/manager/alpha/events/{event.pk}/room/", {"room_kind": "bbb"})
     page = organizer.get(f"/manager/alpha/events/{event.pk}/room/", **EN).content.decode()
     assert "A participant could not enter" not in page
+
+
+def test_issue4_3_organizer_enters_the_bbb_meeting_as_moderator(
+        organizer: Browser, client_a: Client, event_a: Event, bbb_server: FakeBBB) -> None:
+    """Participants join as viewers; the organizer presents: a signed join as moderator,
+    the meeting created if needed, the entry audited."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    from livesession.audit.models import AuditEntry
+
+    rooms.save_room_settings(client_a, actor="t", bbb_url=bbb_server.url, bbb_secret=SECRET)
+    event = rooms.set_event_room(event_a, actor="t", kind="bbb")
+    page = organizer.get(f"/manager/alpha/events/{event.pk}/room/", **EN).content.decode()
+    assert "Enter the meeting as moderator" in page
+    response = organizer.post(f"/manager/alpha/events/{event.pk}/room/moderate/", **EN)
+    assert response.status_code == 302 and response["Referrer-Policy"] == "no-referrer"
+    params = dict(parse_qsl(urlsplit(response["Location"]).query))
+    meeting = bbb_server.meetings[params["meetingID"]]
+    assert params["role"] == "MODERATOR" and params["password"] == meeting["moderatorPW"]
+    assert params["fullName"] == "Organizer"  # the member has no name on their profile
+    assert AuditEntry.objects.filter(action="room.moderator_joined",
+                                     target=f"event:{event.pk}").exists()
+
+
+def test_moderator_entry_refused_for_other_rooms_and_roles(
+        organizer: Browser, viewer: Browser, event_a: Event, event_b: Event) -> None:
+    response = organizer.post(f"/manager/alpha/events/{event_a.pk}/room/moderate/",
+                              follow=True, **EN)
+    assert "not a BigBlueButton room" in response.content.decode()
+    assert viewer.post(f"/manager/alpha/events/{event_a.pk}/room/moderate/").status_code == 403
+    assert organizer.post(f"/manager/alpha/events/{event_b.pk}/room/moderate/").status_code \
+        == 404
+    assert organizer.post(f"/manager/alpha/events/{event_a.pk}/room/moderate/",
+                          {"session": "999999"}).status_code == 404

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -71,14 +71,19 @@ def room_kind(target: Event | Session) -> str:
     return room_source(target).room_kind or RoomKind.EXTERNAL
 
 
-def display_name(registration: Registration) -> str:
+class Named(Protocol):
+    first_name: Any
+    last_name: Any
+
+
+def display_name(person: Registration | Named, fallback: str = "") -> str:
     """What the room shows of a participant: first name and last-name initial ("Marie D."),
     the first name alone, never the address."""
-    first = " ".join(str(registration.first_name or "").split())
-    last = " ".join(str(registration.last_name or "").split())
+    first = " ".join(str(person.first_name or "").split())
+    last = " ".join(str(person.last_name or "").split())
     if first and last:
         return f"{first} {last[0].upper()}."
-    return first or _("Participant")
+    return first or fallback or _("Participant")
 
 
 def _room_settings(client_id: int) -> RoomSettings | None:

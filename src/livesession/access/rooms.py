@@ -159,6 +159,28 @@ def set_session_room(session: Session, *, actor: str, kind: str = "", url: str =
     return session
 
 
+def moderator_url(obj: Event | Session, *, actor: str, person: providers.Named) -> str:
+    """A BigBlueButton join URL as moderator for a member of the client (the organizer
+    presents; participants join as viewers). Creates the meeting when needed; raises
+    RoomUnavailable with the cause."""
+    source = providers.room_source(obj)
+    if source.room_kind != RoomKind.BBB:
+        raise providers.RoomUnavailable(_("This room is not a BigBlueButton room."))
+    server = providers.bbb_server(source)
+    if server is None:
+        raise providers.RoomUnavailable(_("Fill in the server's address and shared secret "
+                                          "first."))
+    meeting = providers.bbb_meeting(source)
+    try:
+        bbb.ensure_meeting(server, meeting)
+    except bbb.BBBError as exc:
+        raise providers.RoomUnavailable(str(exc)) from None
+    target = f"session:{source.pk}" if isinstance(source, Session) else f"event:{source.pk}"
+    record(actor, "room.moderator_joined", target=target, client_id=source.client_id)
+    return bbb.join_url(server, meeting, providers.display_name(person, _("Organizer")),
+                        moderator=True)
+
+
 def check_bbb_settings(client: Client) -> str:
     """"" when the client's BigBlueButton server answers a signed call, else the cause
     (an explicit check the organizer asks for: a network call, never done on save)."""

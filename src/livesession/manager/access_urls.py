@@ -13,6 +13,8 @@ urlpatterns += [
          name="event-room"),
     path("<slug:client_slug>/events/<uuid:event_id>/sessions/<int:session_id>/room/",
          rooms.session_room, name="session-room"),
+    path("<slug:client_slug>/events/<uuid:event_id>/room/moderate/", rooms.room_moderate,
+         name="room-moderate"),
 ]
 
 # Attendance, replays and personal links (issue 4 §1, §4, §6, §9): manager/attendance.py.

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from livesession.access import providers, rooms
 from livesession.core.models import Membership
@@ -185,6 +185,7 @@ def event_room(request: HttpRequest, client_slug: str, event_id: str) -> HttpRes
     return render(request, "manager/rooms/room.html", {
         "m": membership, "event": event, "form": form, "sessions": sessions,
         "problem": rooms.room_problem(event), "failure": providers.last_failure(event),
+        "is_bbb": event.room_kind == RoomKind.BBB,
         "kind_label": event.get_room_kind_display()}, status=status)
 
 
@@ -214,5 +215,35 @@ def session_room(request: HttpRequest, client_slug: str, event_id: str,
         "m": membership, "event": event, "session": session, "form": form,
         "problem": rooms.room_problem(session),
         "failure": providers.last_failure(providers.room_source(session)),
+        "is_bbb": providers.room_kind(session) == RoomKind.BBB,
         "kind_label": providers.room_source(session).get_room_kind_display()},
         status=status)
+
+
+@login_required
+@require_POST
+def room_moderate(request: HttpRequest, client_slug: str, event_id: str) -> HttpResponse:
+    """Enter the BigBlueButton meeting as moderator ("session" in the form: that session's
+    room). A redirect to the server; on failure, back to the room page with the cause."""
+    membership = membership_or_404(request.user, client_slug)
+    event = owned_or_404(Event, membership.client, pk=event_id)
+    target: Event | Session = event
+    session_id = request.POST.get("session", "")
+    if session_id:
+        found = Session.objects.filter(event=event, client=membership.client,
+                                       pk=session_id if session_id.isdigit() else 0).first()
+        if found is None:
+            raise Http404
+        target = found
+    require(membership, "manage_events")
+    try:
+        url = rooms.moderator_url(target, actor=_actor(request), person=request.user)  # type: ignore[arg-type]
+    except providers.RoomUnavailable as exc:
+        messages.error(request, _("The room cannot open: %(cause)s") % {"cause": exc})
+        if isinstance(target, Session):
+            return redirect("manager:session-room", client_slug=client_slug,
+                            event_id=event.pk, session_id=target.pk)
+        return redirect("manager:event-room", client_slug=client_slug, event_id=event.pk)
+    response = redirect(url)
+    response["Referrer-Policy"] = "no-referrer"
+    return response

@@ -112,3 +112,10 @@ def test_event_create_through_the_api_with_a_jitsi_room(api_a: APIClient) -> Non
         "ends_at": "2031-03-01T11:00:00+01:00", "room_kind": "bbb"}, format="json")
     assert refused.status_code == 400 and "room_kind" in refused.json()["errors"]
     assert not Event.objects.filter(title="API bbb").exists()
+
+
+def test_event_patch_to_bbb_without_server_is_refused(api_a: APIClient, event_a: Event) -> None:
+    response = api_a.patch(f"/api/v1/events/{event_a.pk}/", {"room_kind": "bbb"},
+                           format="json")
+    assert response.status_code == 400 and "room_kind" in response.json()["errors"]
+    assert Event.objects.get(pk=event_a.pk).room_kind == "external"

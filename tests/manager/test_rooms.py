@@ -233,3 +233,33 @@ def test_moderator_entry_refused_for_other_rooms_and_roles(
         == 404
     assert organizer.post(f"/manager/alpha/events/{event_a.pk}/room/moderate/",
                           {"session": "999999"}).status_code == 404
+
+
+def test_issue4_bad_input_missing_address_failure_shown(organizer: Browser,
+                                                       event_a: Event) -> None:
+    """Any provider: a participant who could not enter leaves the cause for the organizer."""
+    Event.objects.filter(pk=event_a.pk).update(room_url="")
+    event = Event.objects.get(pk=event_a.pk)
+    person = register(event, email="p@example.org", first_name="P", last_name="Q").registration
+    with pytest.raises(RoomUnavailable):
+        providers.enter(event, person)
+    page = organizer.get(f"/manager/alpha/events/{event.pk}/room/", **EN).content.decode()
+    assert "A participant could not enter" in page and "no room URL" in page
+    assert "Participants cannot enter this room yet" in page
+
+
+def test_event_edit_form_changes_the_provider(organizer: Browser, event_a: Event) -> None:
+    """The edit form takes the provider; a Jitsi room gets its name, an external link
+    without address is refused by field."""
+    base = {"title": event_a.title, "description": "", "time_zone": "Europe/Paris",
+            "starts_at": "2030-06-01T09:00", "ends_at": "2030-06-01T10:00"}
+    url = f"/manager/alpha/events/{event_a.pk}/edit/"
+    response = organizer.post(url, dict(base, room_kind="jitsi", room_url=""), **EN)
+    assert response.status_code == 302
+    event = Event.objects.get(pk=event_a.pk)
+    assert event.room_kind == "jitsi" and event.room_config["room"].startswith("ls-")
+    response = organizer.post(url, dict(base, room_kind="external", room_url=""), **EN)
+    assert response.status_code == 400 and 'id="id_room_url_error"' in response.content.decode()
+    response = organizer.post(url, dict(base, room_kind="bbb", room_url=""), **EN)
+    assert response.status_code == 400 and "Room settings" in response.content.decode()
+    assert Event.objects.get(pk=event_a.pk).room_kind == "jitsi"

@@ -125,7 +125,6 @@ def _enter_bbb(source: Event | Session, registration: Registration) -> Entry:
         # The cause is for the organizer and the operator: ids only, no participant data.
         log.warning("room unavailable for %s %s: %s", type(source).__name__.lower(),
                     source.pk, exc)
-        remember_failure(source, str(exc))
         raise RoomUnavailable(str(exc)) from None
     return Entry("redirect", bbb.join_url(server, meeting, display_name(registration)))
 
@@ -186,6 +185,15 @@ def _enter_jitsi(source: Event | Session, registration: Registration) -> Entry:
 
 def enter(target: Event | Session, registration: Registration) -> Entry:
     source = room_source(target)
+    try:
+        return _enter(target, source, registration)
+    except RoomUnavailable as exc:
+        remember_failure(source, str(exc))  # shown on the organizer's room page
+        raise
+
+
+def _enter(target: Event | Session, source: Event | Session,
+           registration: Registration) -> Entry:
     kind = source.room_kind or RoomKind.EXTERNAL
     if kind == RoomKind.BBB:
         return _enter_bbb(source, registration)

@@ -48,7 +48,9 @@ def test_issue4_7_followup_thanks_those_present_and_gives_everyone_the_replay(
     with freeze(event_a.ends_at + FOLLOWUP_DELAY + dt.timedelta(minutes=1)):
         assert _run() == 2
         assert _run() == 0  # exactly once
-    thanks, missed = _followups()
+    by_kind = {row.kind: row for row in _followups()}
+    assert len(by_kind) == 2
+    thanks, missed = by_kind["followup_attended"], by_kind["followup_absent"]
     assert (thanks.kind, thanks.registration_id) == ("followup_attended",
                                                      came.registration.pk)
     assert (missed.kind, missed.registration_id) == ("followup_absent", absent.registration.pk)

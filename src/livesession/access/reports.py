@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from livesession.access.models import Attendance, AttendanceDevice
 from livesession.events.models import Event, Session
+from livesession.protection import keystore
 from livesession.registrations.models import Registration, RegistrationStatus, SeatStatus
 
 BUCKET = dt.timedelta(minutes=5)
@@ -166,6 +167,7 @@ def export_rows(event: Event) -> Iterator[list[Any]]:
         seen = {p.pk for p in people}
         # Present without a place any more (cancelled after coming) still appear.
         people += [a.registration for a in present.values() if a.registration_id not in seen]
+        keystore.preload(p.subject_id for p in people)  # one keystore query per session
         for person in people:
             row = present.get(person.pk)
             if row is None:

@@ -31,6 +31,7 @@ from livesession.core import ratelimit
 from livesession.core.sessions import sessionless
 from livesession.events.models import Event, Session
 from livesession.portal import device as devices
+from livesession.portal.views import status_page
 from livesession.protection.crypto import blind_index, normalize_email
 from livesession.registrations.models import Registration
 from livesession.registrations.models import RegistrationStatus as S
@@ -71,8 +72,6 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     session, state = _where(registration)
     if registration.status == S.CONFIRMED and state == "open":
         return _enter(request, registration, session, token)
-    from livesession.portal.views import status_page
-
     return status_page(request, registration, session, state, token)
 
 

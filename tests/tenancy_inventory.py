@@ -504,6 +504,9 @@ def slug_event_key(side: Side) -> dict[str, Any]:
 INVENTORY.update({
     "manager:attendance": Route({"GET": MEMBER}, slug_event, capability=VIEW),
     "manager:attendance-session": Route({"GET": MEMBER}, slug_event_key, capability=VIEW),
+    "manager:attendance-access": Route({"POST": MEMBER}, slug_event, capability=MANAGE_EVENTS,
+                                       body={"opens_minutes_before": "30",
+                                             "one_device_only": "on"}),
     "manager:attendance-replay": Route({"POST": MEMBER}, slug_event_key,
                                        capability=MANAGE_EVENTS,
                                        body={"replay_url": "https://video.example/intruder"}),
@@ -528,6 +531,8 @@ INVENTORY.update({
     "api:registration-link-revoke": Route({"POST": API_TOKEN}, registration),
     "api:event-attendance": Route({"GET": API_TOKEN}, event),
     "api:event-attendance-summary": Route({"GET": API_TOKEN}, event),
+    "api:event-access": Route({"GET": API_TOKEN, "PUT": API_TOKEN}, event,
+                              body={"one_device_only": True, "opens_minutes_before": 30}),
     "api:event-replay": Route({"GET": API_TOKEN, "PUT": API_TOKEN, "DELETE": API_TOKEN}, event,
                               body=REPLAY_JSON),
     "api:event-session-replay": Route({"GET": API_TOKEN, "PUT": API_TOKEN,

@@ -107,3 +107,14 @@ def test_issue4_10_other_client_objects_are_404(api: Browser, event_b: Event) ->
     assert api.get(f"/api/v1/events/{event_b.pk}/attendance").status_code == 404
     assert _json(api, "put", f"/api/v1/events/{event_b.pk}/replay",
                  {"replay_url": "https://video.example/x"}).status_code == 404
+
+
+def test_issue4_10_access_options(api: Browser, event_a: Event) -> None:
+    url = f"/api/v1/events/{event_a.pk}/access"
+    assert api.get(url).json() == {"one_device_only": False, "opens_minutes_before": 15}
+    put = _json(api, "put", url, {"one_device_only": True, "opens_minutes_before": 45})
+    assert put.status_code == 200 and put.json()["one_device_only"] is True
+    event_a.refresh_from_db()
+    assert event_a.one_device_only and event_a.opens_minutes_before == 45
+    assert _json(api, "put", url, {"one_device_only": True,
+                                   "opens_minutes_before": 99999}).status_code == 400

@@ -185,3 +185,16 @@ def test_issue4_other_client_gets_404(owner_b: Any, event_a: Event,
     other.force_login(owner_b)
     assert other.get(_url("attendance", event_a)).status_code == 404
     assert other.get(_url("attendance-export-csv", event_a)).status_code == 404
+
+
+def test_issue4_2_4_access_settings_from_the_attendance_page(owner: Browser, viewer: Browser,
+                                                             event_a: Event) -> None:
+    url = _url("attendance-access", event_a)
+    assert viewer.post(url, {"opens_minutes_before": "5"}).status_code == 403
+    assert owner.post(url, {"opens_minutes_before": "30", "one_device_only": "on"}
+                      ).status_code == 302
+    event_a.refresh_from_db()
+    assert event_a.opens_minutes_before == 30 and event_a.one_device_only
+    bad = owner.post(url, {"opens_minutes_before": "-3"})
+    assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
+    assert AuditEntry.objects.filter(action="event.access_set").count() == 1

@@ -220,3 +220,28 @@ def set_replay(target: Event | Session, url: str, expires_at: dt.datetime | None
     record(actor, "replay.set" if url else "replay.cleared", target=f"{kind}:{target.pk}",
            client_id=target.client_id,
            details={"expires_at": expires_at.isoformat() if url and expires_at else None})
+
+
+# --- Access options of an event (issue 4 §2, §4) -----------------------------------------
+
+OPENS_MAX = 24 * 60  # the room opens at most a day before the start
+
+
+@transaction.atomic
+def set_access_options(event: Event, *, actor: str, one_device_only: bool,
+                       opens_minutes_before: int) -> Event:
+    """One device at a time per personal link (else concurrent use is only flagged), and
+    how many minutes before the start the personal link opens the room."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if not 0 <= opens_minutes_before <= OPENS_MAX:
+        raise ValidationError({"opens_minutes_before": _(
+            "Give a number of minutes between 0 and %(max)d.") % {"max": OPENS_MAX}})
+    event.one_device_only = bool(one_device_only)
+    event.opens_minutes_before = opens_minutes_before
+    event.save(update_fields=["one_device_only", "opens_minutes_before"])
+    record(actor, "event.access_set", target=f"event:{event.pk}", client_id=event.client_id,
+           details={"one_device_only": event.one_device_only,
+                    "opens_minutes_before": opens_minutes_before})
+    return event

@@ -25,6 +25,8 @@ urlpatterns += [
          name="event-attendance"),
     path("events/<uuid:event_id>/attendance/summary",
          views_access.EventAttendanceSummary.as_view(), name="event-attendance-summary"),
+    path("events/<uuid:event_id>/access", views_access.EventAccess.as_view(),
+         name="event-access"),
     path("events/<uuid:event_id>/replay", views_access.EventReplay.as_view(),
          name="event-replay"),
     path("events/<uuid:event_id>/sessions/<int:session_id>/replay",

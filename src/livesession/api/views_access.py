@@ -166,3 +166,33 @@ class SessionReplay(_Replay):
         if session is None:
             raise Http404
         return session
+
+
+ACCESS = inline_serializer("AccessOptions", {
+    "one_device_only": serializers.BooleanField(),
+    "opens_minutes_before": serializers.IntegerField(min_value=0, max_value=access.OPENS_MAX)})
+
+
+class AccessIn(serializers.Serializer[dict]):
+    one_device_only = serializers.BooleanField()
+    opens_minutes_before = serializers.IntegerField(min_value=0, max_value=access.OPENS_MAX)
+
+
+class EventAccess(APIView):
+    """One device at a time per personal link, and when the link opens the room."""
+
+    @extend_schema(responses=ACCESS)
+    def get(self, request: Request, event_id: str) -> Response:
+        event = _event(request, event_id)
+        return Response({"one_device_only": event.one_device_only,
+                         "opens_minutes_before": event.opens_minutes_before})
+
+    @extend_schema(request=ACCESS, responses=ACCESS)
+    def put(self, request: Request, event_id: str) -> Response:
+        event = _event(request, event_id)
+        serializer = AccessIn(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = access.set_access_options(event, actor=_actor(request),
+                                          **serializer.validated_data)
+        return Response({"one_device_only": event.one_device_only,
+                         "opens_minutes_before": event.opens_minutes_before})

@@ -24,6 +24,7 @@ _ATTENDANCE = "<slug:client_slug>/events/<uuid:event_id>/attendance/"
 _LINK = "<slug:client_slug>/events/<uuid:event_id>/registrants/<uuid:registration_id>/link/"
 urlpatterns += [
     path(_ATTENDANCE, attendance.overview, name="attendance"),
+    path(_ATTENDANCE + "access/", attendance.access_options, name="attendance-access"),
     path(_ATTENDANCE + "export.csv", attendance.export_csv, name="attendance-export-csv"),
     path(_ATTENDANCE + "export.xlsx", attendance.export_xlsx, name="attendance-export-xlsx"),
     path(_ATTENDANCE + "<int:key>/", attendance.session_detail, name="attendance-session"),

@@ -52,14 +52,53 @@ def _scope(request: HttpRequest, client_slug: str, event_id: Any) -> tuple[Membe
     return membership, event
 
 
+class AccessForm(forms.Form):
+    opens_minutes_before = forms.IntegerField(
+        label=gettext_lazy("The room opens (minutes before the start)"), min_value=0,
+        max_value=access.OPENS_MAX, widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=gettext_lazy("Before that, the personal link shows a waiting page with a "
+                               "countdown."))
+    one_device_only = forms.BooleanField(
+        label=gettext_lazy("One device at a time per personal link"), required=False,
+        help_text=gettext_lazy("A second device is refused while the first one is in the "
+                               "room. Without it, use from several devices at once is "
+                               "only flagged here."))
+
+
+def _access_form(event: Event, data: Any = None) -> AccessForm:
+    return AccessForm(data, initial={"opens_minutes_before": event.opens_minutes_before,
+                                     "one_device_only": event.one_device_only})
+
+
 @login_required
 @require_GET
 def overview(request: HttpRequest, client_slug: str, event_id: str) -> HttpResponse:
     membership, event = _scope(request, client_slug, event_id)
+    return _overview(request, membership, event, _access_form(event))
+
+
+def _overview(request: HttpRequest, membership: Membership, event: Event, form: AccessForm,
+              status: int = 200) -> HttpResponse:
     return render(request, "manager/attendance/overview.html", {
         "m": membership, "event": event, "summaries": reports.summaries(event),
-        "can_manage": membership.can(MANAGE),
-    })
+        "can_manage": membership.can(MANAGE), "form": form,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def access_options(request: HttpRequest, client_slug: str, event_id: str) -> HttpResponse:
+    membership, event = _scope(request, client_slug, event_id)
+    require(membership, MANAGE)
+    form = _access_form(event, request.POST)
+    if not form.is_valid():
+        return _overview(request, membership, event, form, status=400)
+    access.set_access_options(event, actor=_actor(request),
+                              one_device_only=form.cleaned_data["one_device_only"],
+                              opens_minutes_before=form.cleaned_data["opens_minutes_before"])
+    messages.success(request, _("Access settings saved."))
+    return redirect(reverse("manager:attendance", kwargs={"client_slug": client_slug,
+                                                          "event_id": event.pk}))
 
 
 class ReplayForm(forms.Form):

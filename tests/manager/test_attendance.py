@@ -62,6 +62,8 @@ def test_issue4_4_overview_and_session_page(owner: Browser, event_a: Event,
     page = owner.get(_url("attendance", event_a))
     html = page.content.decode()
     assert page.status_code == 200
+    assert f"<title>Attendance · {event_a.title} · livesession</title>" in html
+    assert "Access to the room" in html
     cells = [c.strip() for c in html.split("<td>")]
     assert any(c.startswith("3</td>") for c in cells)  # expected
     assert any(c.startswith("2</td>") for c in cells)  # present

@@ -220,6 +220,11 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "80"))
 # A row claimed by a worker that died is re-queued after this many seconds.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 
+# --- Rooms ---------------------------------------------------------------------------
+# BigBlueButton checksums: "sha1" (every BBB version), or "sha256", "sha384", "sha512" for
+# servers that allow them (docs/rooms.md).
+BBB_CHECKSUM_ALGORITHM = os.environ.get("BBB_CHECKSUM_ALGORITHM", "sha1")
+
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["livesession.api.auth.ClientTokenAuthentication"],

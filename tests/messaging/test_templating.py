@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from livesession.messaging import defaults, templating
 from livesession.messaging.models import MessageKind, MessageTemplate, OutboxMessage
@@ -40,7 +41,7 @@ def test_issue4_7_unknown_placeholder_is_refused_naming_it_and_the_allowed_ones(
 @pytest.mark.parametrize("text", ["Hi {{ first_name }", "Hi {{ first_name", "x }} y",
                                   "{{ first name }}", "{{}}", "{{ event_title }} }}"])
 def test_issue4_7_unbalanced_braces_are_refused(text: str) -> None:
-    with pytest.raises(ValidationError) as exc:
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
         templating.validate("confirmation", "S", text)
     assert any("brace" in m.lower() or "placeholder" in m.lower()
                for m in exc.value.message_dict["body"])

@@ -4,6 +4,7 @@ started on a temporary var/, each process in its own group so SIGKILL takes all 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
@@ -12,10 +13,15 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
+
+from aiosmtpd.controller import Controller
 
 LS = str(Path(sys.executable).with_name("livesession"))
 # The test process's own settings must not leak into the instance under test.
@@ -97,3 +103,39 @@ class Processes:
     def log_tail(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-1500:]}"
                          for p in sorted(self.logs.glob("*.log")))
+
+
+@dataclass
+class Mailbox:
+    """aiosmtpd handler for another process's mail: every accepted message as (Message-ID,
+    envelope recipient). ``delay`` makes each message take a moment, so that a kill lands
+    while deliveries are in flight."""
+
+    delay: float = 0.0
+    received: list[tuple[str, str]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        await asyncio.sleep(self.delay)
+        mail = message_from_bytes(envelope.content)
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.received.append((str(mail["Message-ID"]), rcpt))
+        return "250 OK"
+
+    def snapshot(self) -> list[tuple[str, str]]:
+        with self.lock:
+            return list(self.received)
+
+
+@contextlib.contextmanager
+def mail_server() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server on a free loopback port, for the instance under test."""
+    box = Mailbox()
+    port = free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield box, port
+    finally:
+        controller.stop()

@@ -7,7 +7,6 @@ with ``pytest -m slow``; not part of ``make test``.
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import itertools
 import json
@@ -21,15 +20,12 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.processes import Processes, free_port, instance_env, run, wait
+from tests.processes import Mailbox, Processes, free_port, instance_env, mail_server, run, wait
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_db]
 
@@ -55,28 +51,6 @@ event = Event.objects.get(client__slug="demo")
 for i in range({count}):
     register(event, email=f"worker-{{i}}@example.org", first_name="P", last_name=str(i))
 """
-
-
-@dataclass
-class Mailbox:
-    """aiosmtpd handler: every accepted message as (Message-ID, envelope recipient). It takes
-    a moment per message so that a kill lands while deliveries are in flight."""
-
-    delay: float = 0.0
-    received: list[tuple[str, str]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        await asyncio.sleep(self.delay)
-        mail = message_from_bytes(envelope.content)
-        with self.lock:
-            for rcpt in envelope.rcpt_tos:
-                self.received.append((str(mail["Message-ID"]), rcpt))
-        return "250 OK"
-
-    def snapshot(self) -> list[tuple[str, str]]:
-        with self.lock:
-            return list(self.received)
 
 
 def _env(var: Path, smtp_port: int) -> dict[str, str]:
@@ -113,14 +87,8 @@ def template_var(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with mail_server() as served:
+        yield served
 
 
 @pytest.fixture

@@ -12,17 +12,21 @@ import collections
 import os
 import random
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
-from email import message_from_bytes
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.processes import Processes, free_port, instance_env, run, shell, wait
+from tests.processes import (
+    Mailbox,
+    Processes,
+    instance_env,
+    mail_server,
+    run,
+    shell,
+    wait,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_db]
 
@@ -68,33 +72,10 @@ print({MARK!r} + json.dumps(rows))
 """
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.received: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        mail = message_from_bytes(envelope.content)
-        with self.lock:
-            for rcpt in envelope.rcpt_tos:
-                self.received.append((str(mail["Message-ID"]), rcpt))
-        return "250 OK"
-
-    def snapshot(self) -> list[tuple[str, str]]:
-        with self.lock:
-            return list(self.received)
-
-
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box = Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield box, port
-    finally:
-        controller.stop()
+    with mail_server() as served:
+        yield served
 
 
 def _count(var: Path, sql: str) -> int:

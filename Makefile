@@ -27,7 +27,7 @@ run: install
 	@trap 'kill 0' EXIT INT TERM; $(LS) worker & $(LS) serve
 
 test: install
-	.venv/bin/pytest
+	.venv/bin/pytest -n auto --maxprocesses 4
 
 test-slow: install
 	.venv/bin/pytest -m slow

@@ -28,7 +28,10 @@ from livesession.core import pow as proof_of_work
 from livesession.core.jobs import prune_rate_counters
 from livesession.core.models import RateCounter
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/13"
+# A Redis database per parallel test worker (gw0: 10, gw1: 9…), apart from the ones the
+# suite's cache uses (test_settings.py): each test empties its counters.
+REDIS_TEST_URL = "redis://127.0.0.1:6379/{}".format(
+    10 - int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")))
 CLI = str(Path(sys.executable).with_name("livesession"))
 MOMENT = dt.datetime(2030, 5, 6, 10, 0, 5, tzinfo=dt.UTC)  # 5 s into a minute window
 

@@ -21,3 +21,14 @@ REGISTRATION_POW_DIFFICULTY = 0
 from livesession.config import settings as _shipped  # noqa: E402
 
 RATE_LIMITS = {**dict.fromkeys(_shipped.RATE_LIMITS, (1000, 60)), **RATE_LIMITS}
+
+# Parallel runs (pytest-xdist, ``make test``): each worker has its own var/ (above) and
+# test databases (pytest-django suffixes their names). With Redis, each worker gets a
+# database of its own, counting down from the one given (tests clear the cache, which
+# empties a whole Redis database).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER and REDIS_URL:  # noqa: F405  (shipped settings)
+    _base, _, _db = REDIS_URL.rpartition("/")  # noqa: F405
+    REDIS_URL = f"{_base}/{int(_db or 0) - int(_WORKER.removeprefix('gw'))}"
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": REDIS_URL}}

@@ -200,6 +200,12 @@ RATE_LIMITS = {
 REGISTRATION_MIN_FILL_SECONDS = float(os.environ.get("REGISTRATION_MIN_FILL_SECONDS", "3"))
 REGISTRATION_POW_DIFFICULTY = int(os.environ.get("REGISTRATION_POW_DIFFICULTY", "0"))
 
+# --- Erasure ---------------------------------------------------------------------------
+# The journal of erased people, outside the main database (protection/journal.py): a
+# restore replays it so that nobody erased comes back (issue 5 §6).
+ERASURE_JOURNAL_PATH = Path(os.environ.get("ERASURE_JOURNAL_PATH",
+                                           str(VAR_DIR / "erasure-journal.jsonl")))
+
 # --- Email -----------------------------------------------------------------------------
 # With no EMAIL_HOST the outbox keeps each message (visible in the operator console) and
 # writes a copy under var/mail/; nothing leaves the machine.

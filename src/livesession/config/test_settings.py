@@ -27,8 +27,8 @@ RATE_LIMITS = {**dict.fromkeys(_shipped.RATE_LIMITS, (1000, 60)), **RATE_LIMITS}
 # database of its own, counting down from the one given (tests clear the cache, which
 # empties a whole Redis database).
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _WORKER and REDIS_URL:  # noqa: F405  (shipped settings)
-    _base, _, _db = REDIS_URL.rpartition("/")  # noqa: F405
+if _WORKER and _shipped.REDIS_URL:
+    _base, _, _db = _shipped.REDIS_URL.rpartition("/")
     REDIS_URL = f"{_base}/{int(_db or 0) - int(_WORKER.removeprefix('gw'))}"
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": REDIS_URL}}

@@ -206,6 +206,20 @@ REGISTRATION_POW_DIFFICULTY = int(os.environ.get("REGISTRATION_POW_DIFFICULTY", 
 ERASURE_JOURNAL_PATH = Path(os.environ.get("ERASURE_JOURNAL_PATH",
                                            str(VAR_DIR / "erasure-journal.jsonl")))
 
+# --- Access export (issue 5 §1, GDPR art. 15) -------------------------------------------
+# The download link of "My data" works this long, and only in the session that asked.
+ACCESS_EXPORT_LINK_SECONDS = int(os.environ.get("ACCESS_EXPORT_LINK_SECONDS", "900"))
+# Who runs the platform, and where: named in the export as controller of accounts and as
+# processor (hosting) for the organizers.
+PLATFORM_OPERATOR_NAME = os.environ.get("PLATFORM_OPERATOR_NAME", "livesession")
+HOSTING_COUNTRY = os.environ.get("HOSTING_COUNTRY", "France (EU)")
+# Recipients outside the EU, each "name|country|safeguard" separated by ";" (e.g. a mail
+# relay in the US: "Relay Inc.|United States|EU-US Data Privacy Framework"). Empty: none.
+PERSONAL_DATA_TRANSFERS = [
+    item.split("|", 2) for item in os.environ.get("PERSONAL_DATA_TRANSFERS", "").split(";")
+    if item.count("|") == 2
+]
+
 # --- Email -----------------------------------------------------------------------------
 # With no EMAIL_HOST the outbox keeps each message (visible in the operator console) and
 # writes a copy under var/mail/; nothing leaves the machine.

@@ -1,4 +1,5 @@
-"""The ``livesession`` command: serve, worker, migrate, demo, createoperator, token, check.
+"""The ``livesession`` command: serve, worker, migrate, demo, createoperator, token, check,
+backup, restore.
 
 Each sub-command is a Django management command of ours; this entry point only sets the
 settings module so the command works from any directory.
@@ -12,7 +13,7 @@ import sys
 COMMANDS = {
     "serve": "serve", "worker": "worker", "migrate": "migrate_all", "demo": "demo",
     "createoperator": "createoperator", "createclient": "createclient", "token": "token",
-    "check": "healthcheck",
+    "check": "healthcheck", "backup": "backup", "restore": "restore",
 }
 
 USAGE = """usage: livesession COMMAND [options]
@@ -26,6 +27,8 @@ commands:
   createclient     create a client with its first owner
   token create     create an API token for a client
   check            check configuration, databases, keystore and worker
+  backup           back up the main database and the keystore (separately), prune old ones
+  restore          restore backups, then replay the erasure journal
 
 Run 'livesession COMMAND --help' for a command's options.
 """

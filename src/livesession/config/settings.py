@@ -206,6 +206,15 @@ REGISTRATION_POW_DIFFICULTY = int(os.environ.get("REGISTRATION_POW_DIFFICULTY", 
 ERASURE_JOURNAL_PATH = Path(os.environ.get("ERASURE_JOURNAL_PATH",
                                            str(VAR_DIR / "erasure-journal.jsonl")))
 
+# --- Backups (docs/backup.md) ----------------------------------------------------------
+# ``livesession backup`` writes here (main/ and keystore/ folders) and then deletes the
+# copies older than their retention. The keystore's is shorter: a destroyed key survives
+# only in keystore backups, so once those expire every main backup copy of an erased
+# person is unreadable for good.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", str(VAR_DIR / "backups")))
+BACKUP_RETENTION_DAYS = int(os.environ.get("BACKUP_RETENTION_DAYS", "30"))
+KEYSTORE_BACKUP_RETENTION_DAYS = int(os.environ.get("KEYSTORE_BACKUP_RETENTION_DAYS", "7"))
+
 # --- Access export (issue 5 §1, GDPR art. 15) -------------------------------------------
 # The download link of "My data" works this long, and only in the session that asked.
 ACCESS_EXPORT_LINK_SECONDS = int(os.environ.get("ACCESS_EXPORT_LINK_SECONDS", "900"))

@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from livesession.core import runlock
+
 
 class Command(BaseCommand):
     help = "Serve livesession with granian (WSGI)."
@@ -32,6 +34,11 @@ class Command(BaseCommand):
                 "--port", str(options["port"]), "--workers", str(options["workers"]),
                 "--blocking-threads", str(options["threads"]),
                 "--no-ws", "livesession.config.wsgi:application"]
+        try:  # held by granian and its workers after exec: a restore waits for them to stop
+            runlock.hold_shared(across_exec=True)
+        except runlock.Busy as exc:
+            raise CommandError("a restore is running on this instance; start again after "
+                               "it.") from exc
         self.stdout.write(f"livesession on http://{options['host']}:{options['port']}")
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "livesession.config.settings")
         os.execv(granian, argv)  # noqa: S606  (replaces this process with the server)

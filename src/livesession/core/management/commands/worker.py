@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.module_loading import autodiscover_modules
 
-from livesession.core import tasks
+from livesession.core import runlock, tasks
 
 
 class Command(BaseCommand):
@@ -19,6 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.basicConfig(level=logging.INFO)
+        try:  # held until the process ends: a restore refuses while a worker runs
+            runlock.hold_shared()
+        except runlock.Busy as exc:
+            raise CommandError("a restore is running on this instance; start again after "
+                               "it.") from exc
         autodiscover_modules("jobs")  # registers every task and periodic job
         huey = tasks.queue()
         tasks.heartbeat()

@@ -33,6 +33,7 @@ declare(
                                 Erase.DELETE_ROW, Export.OMIT),
     },
     not_personal=["id", "client", "event", "session", "session_key"],
+    subject_path="registration__subject",
 )
 declare(
     AttendanceDevice,
@@ -49,6 +50,7 @@ declare(
                                  Erase.DELETE_ROW),
     },
     not_personal=["id", "client", "session_key"],
+    subject_path="registration__subject",
 )
 
 declare(RoomSettings, not_personal=["id", "client", "bbb_url", "bbb_secret_enc", "jitsi_domain",

@@ -64,6 +64,7 @@ declare(
                                basis=Basis.CONSENT),
     },
     not_personal=["id"],
+    subject_path="user__subject",
 )
 
 _LINKS = _("show your registrations in your personal space")
@@ -75,6 +76,7 @@ declare(
         "linked_at": _account(_LINKS, label=_("date the registration joined the account")),
     },
     not_personal=["id"],
+    subject_path="account__subject",
 )
 
 declare(
@@ -91,4 +93,5 @@ declare(
                                  retention=_SESSION),
     },
     not_personal=["id"],
+    subject_path="user__subject",
 )

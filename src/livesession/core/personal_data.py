@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from livesession.core.models import Client, Membership, RateCounter, WorkerHeartbeat
 from livesession.protection.registry import (
+    UNLINKED,
     Basis,
     Controller,
     Erase,
@@ -19,6 +20,7 @@ declare(
                          Basis.CONTRACT, _("while the membership lasts"), Erase.DELETE_ROW),
     },
     not_personal=["id", "client", "role", "created_at"],
+    subject_path="user__subject",
 )
 declare(WorkerHeartbeat, not_personal=["name", "beat_at"])
 declare(
@@ -33,4 +35,6 @@ declare(
                                label=_("keyed hash of the connection address")),
     },
     not_personal=["id", "window_start", "expires_at", "count"],
+    # A hash of a network address links to no person; the row expires within a day.
+    subject_path=UNLINKED,
 )

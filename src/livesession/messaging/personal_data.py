@@ -54,6 +54,7 @@ declare(
                                        _("as long as the registration"), Erase.DELETE_ROW,
                                        Export.OMIT)},
     not_personal=["id", "client", "key", "outbox", "created_at"],
+    subject_path="registration__subject",
 )
 declare(
     Unsubscribe,

@@ -2,7 +2,15 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
+from livesession.protection.registry import (
+    UNLINKED,
+    Basis,
+    Controller,
+    Erase,
+    Export,
+    Personal,
+    declare,
+)
 
 declare(
     "sessions.Session",
@@ -13,4 +21,8 @@ declare(
         ),
     },
     not_personal=["session_key", "expire_date"],
+    # No column names the person (the account id sits inside the encoded data): erasure
+    # ends an account's sessions through ``UserSession.session_key`` (accounts.services.
+    # revoke_sessions), and any other session expires after an idle hour.
+    subject_path=UNLINKED,
 )

@@ -22,4 +22,6 @@ declare(
         ),
     },
     not_personal=["subject_id", "controller", "created_at", "destroyed_at"],
+    # In the keystore database: no foreign key can cross, the id is the link.
+    subject_path="subject_id",
 )

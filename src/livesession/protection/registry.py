@@ -72,7 +72,15 @@ class ModelDeclaration:
     not_personal: frozenset[str] = frozenset()
     # Attributes (``Sealed``) whose ciphertext column is declared above, for export.
     sealed: dict[str, str] = field(default_factory=dict)
+    # How a row reaches its person, as an ORM lookup to the ``Subject`` id (issue 5 §5):
+    # erasure filters ``<subject_path>__in=[ids]``. Empty: found by ``erasure`` itself (a
+    # ``subject`` foreign key, or the Subject model). ``UNLINKED``: the row holds no link
+    # to any person (a keyed hash of a network address) and expires on its own.
+    subject_path: str = ""
 
+
+# A ``subject_path`` for rows that no person can be traced from (see ModelDeclaration).
+UNLINKED = "-"
 
 # Labels for technical columns, so the notice reads as words, not column names.
 COMMON_LABELS = {
@@ -100,7 +108,7 @@ _REGISTRY: dict[str, ModelDeclaration] = {}
 
 def declare(model: type | str, *, personal: dict[str, Personal] | None = None,
             not_personal: list[str] | tuple[str, ...] = (),
-            sealed: dict[str, str] | None = None) -> None:
+            sealed: dict[str, str] | None = None, subject_path: str = "") -> None:
     label = model if isinstance(model, str) else model._meta.label  # type: ignore[attr-defined]
     overlap = set(personal or {}) & set(not_personal)
     if overlap:
@@ -110,6 +118,7 @@ def declare(model: type | str, *, personal: dict[str, Personal] | None = None,
         personal=dict(personal or {}),
         not_personal=frozenset(not_personal),
         sealed=dict(sealed or {}),
+        subject_path=subject_path,
     )
 
 

@@ -1,7 +1,15 @@
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
+from livesession.protection.registry import (
+    UNLINKED,
+    Basis,
+    Controller,
+    Erase,
+    Export,
+    Personal,
+    declare,
+)
 from livesession.registrations.models import CustomField, IdempotencyKey, Registration
 
 _PURPOSE = _("register the participant to the event and give them access")
@@ -68,7 +76,7 @@ declare(SearchToken, personal={
                       Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
     "registration": Personal(Controller.CLIENT, _("let the organizer find a registration"),
                              Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
-}, not_personal=["id", "client", "event"])
+}, not_personal=["id", "client", "event"], subject_path="registration__subject")
 declare(Import, personal={
     # The uploaded file, sealed with a key of its own that is destroyed (with the text)
     # when the import ends or is discarded; the legal basis is the one the organizer
@@ -82,7 +90,10 @@ declare(Import, personal={
                              Basis.LEGITIMATE_INTEREST, _("event lifetime"), Erase.CLEAR),
 }, not_personal=["id", "client", "event", "language", "status", "basis", "delimiter",
                  "line_numbers", "analysis", "total", "processed", "outcomes", "reasons",
-                 "error", "created_at", "updated_at", "confirmed_at", "finished_at"])
+                 "error", "created_at", "updated_at", "confirmed_at", "finished_at"],
+        # The file holds many people under a key of its own, destroyed when the import
+        # ends (at most a day); the staff columns are cleared through their own keys.
+        subject_path=UNLINKED)
 
 # The search index follows every saved registration through a post_save receiver (see
 # registrations/search.py). This module is imported by every process at start-up
@@ -101,4 +112,4 @@ declare(SessionSeat, personal={
                        Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
     "created_at": Personal(Controller.CLIENT, _("know who attends which session"),
                            Basis.CONTRACT, _KEEP, Erase.DELETE_ROW),
-}, not_personal=["id", "session", "client"])
+}, not_personal=["id", "session", "client"], subject_path="registration__subject")

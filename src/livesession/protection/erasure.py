@@ -36,7 +36,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import ForeignKey, Model
+from django.db.models import ForeignKey, Model, ProtectedError
 
 from livesession.audit.services import record
 from livesession.protection import crypto, journal, keystore
@@ -223,6 +223,17 @@ def _vacuum(tables: set[str]) -> None:
                 cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
 
 
+def _drop_husk(subject_id: uuid.UUID) -> None:
+    """The shredded subject row goes too, unless pseudonymous evidence still points at it
+    (a consent record, kept as proof under ``KEEP_PSEUDONYMOUS``): then the husk stays,
+    with its keyed hash replaced, linking those rows to nobody."""
+    try:
+        with transaction.atomic():
+            Subject.objects.filter(pk=subject_id).delete()
+    except ProtectedError:
+        pass
+
+
 def _end_sessions(ids: list[uuid.UUID]) -> int:
     """Signed-in sessions of the accounts among these subjects end now (their Django
     session rows are deleted, so the cookies sign nobody in)."""
@@ -259,6 +270,7 @@ def _run(ids: list[uuid.UUID], *, actor: str, scope: str, journal_it: bool,
             if row is not None and row.shredded_at is None:
                 receipt.counts["subjects"] += 1
                 shred_subject(row)
+            _drop_husk(sid)
         if events:
             from livesession.events.models import Event
             from livesession.registrations.services import promote_waitlist

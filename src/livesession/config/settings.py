@@ -86,7 +86,10 @@ _SQLITE_OPTIONS = {
     # IMMEDIATE takes the write lock at BEGIN: no "database is locked" upgrade deadlocks,
     # and conditional UPDATEs (capacity) are exact (performance-anchors.md).
     "transaction_mode": "IMMEDIATE",
-    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    # secure_delete: freed pages are overwritten with zeros, so an erased person's bytes do
+    # not linger in the file (issue 5 §5, docs/erasure.md).
+    "init_command": ("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                     " PRAGMA secure_delete=ON;"),
     "timeout": 20,
 }
 

@@ -247,6 +247,11 @@ INVENTORY: dict[str, Route] = {
     "accounts:sign-out-everywhere": Route({"POST": ACCOUNT}, body={"password": "wrong password"}),
     "accounts:not-me": Route({"GET": ACCOUNT, "POST": ACCOUNT}),
     "accounts:resend-verification": Route({"POST": ACCOUNT}),
+    "accounts:erase": Route({"GET": ACCOUNT}),
+    "accounts:erase-organizer": Route({"GET": ACCOUNT, "POST": ACCOUNT},
+                                      body={"password": "wrong password"}),
+    "accounts:erase-everything": Route({"GET": ACCOUNT, "POST": ACCOUNT},
+                                       body={"password": "wrong password"}),
     # --- portal: participant pages
     "portal:home": Route({"GET": PUBLIC}),
     "portal:event": Route({"GET": PUBLIC, "POST": PUBLIC}, event, body=PERSON),

@@ -4,7 +4,7 @@ in the "accounts" namespace (two includes of one namespace would hide each other
 
 from django.urls import include, path
 
-from livesession.accounts import space_views, views
+from livesession.accounts import erase_views, space_views, views
 
 app_name = "accounts"
 
@@ -17,6 +17,10 @@ space_patterns = [
          name="sign-out-everywhere"),
     path("security/not-me/", space_views.not_me, name="not-me"),
     path("verify/", space_views.resend_verification, name="resend-verification"),
+    # Erasure, per organizer or everything (issue 5 §5)
+    path("erase/", erase_views.erase, name="erase"),
+    path("erase/organizer/", erase_views.erase_organizer, name="erase-organizer"),
+    path("erase/everything/", erase_views.erase_everything, name="erase-everything"),
 ]
 
 urlpatterns = [

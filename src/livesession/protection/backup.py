@@ -68,7 +68,7 @@ def _applied(alias: str) -> dict[str, list[str]]:
 
 def _pg_env(alias: str) -> dict[str, str]:
     """libpq's variables from the settings: the password never on a command line."""
-    db = settings.DATABASES[alias]
+    db = connections[alias].settings_dict
     env = dict(os.environ)
     for key, var in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER"),
                      ("PASSWORD", "PGPASSWORD"), ("NAME", "PGDATABASE")):
@@ -100,7 +100,15 @@ def _sqlite_copy(source: Path | str, target: Path | str) -> None:
 
 def _dump(kind: str, alias: str, target: Path) -> None:
     if engine(alias) == "sqlite":
-        _sqlite_copy(settings.DATABASES[alias]["NAME"], target)
+        # Through the application's own connection (its settings, in-memory test databases
+        # too); the backup API takes a consistent snapshot while others write.
+        connection = connections[alias]
+        connection.ensure_connection()
+        dst = sqlite3.connect(str(target))
+        try:
+            connection.connection.backup(dst)
+        finally:
+            dst.close()
     else:
         _run(["pg_dump", "-Fc", "--no-owner", "--no-privileges", "-f", str(target)],
              _pg_env(alias))
@@ -196,7 +204,7 @@ def verify(kind: str, file: Path) -> dict[str, Any]:
 def _restore_sqlite(alias: str, file: Path) -> None:
     """Copy into a temporary file, check it, then copy it into place with the backup API,
     which writes the live file in one transaction: all of it or nothing."""
-    target = Path(settings.DATABASES[alias]["NAME"])
+    target = Path(connections[alias].settings_dict["NAME"])
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".restore-") as tmp:
         staged = Path(tmp) / "staged.sqlite3"
         _sqlite_copy(file, staged)

@@ -4,7 +4,7 @@ in the "accounts" namespace (two includes of one namespace would hide each other
 
 from django.urls import include, path
 
-from livesession.accounts import erase_views, space_views, views
+from livesession.accounts import data_views, erase_views, space_views, views
 
 app_name = "accounts"
 
@@ -17,6 +17,10 @@ space_patterns = [
          name="sign-out-everywhere"),
     path("security/not-me/", space_views.not_me, name="not-me"),
     path("verify/", space_views.resend_verification, name="resend-verification"),
+    # "My data": see and download everything held about oneself (issue 5 §1)
+    path("data/", data_views.data, name="data"),
+    path("data/link/", data_views.data_link, name="data-link"),
+    path("data/download/<str:token>/", data_views.data_download, name="data-download"),
     # Erasure, per organizer or everything (issue 5 §5)
     path("erase/", erase_views.erase, name="erase"),
     path("erase/organizer/", erase_views.erase_organizer, name="erase-organizer"),

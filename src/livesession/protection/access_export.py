@@ -1,0 +1,379 @@
+"""The person's access export (issue 5 §1, P4.1, GDPR art. 15 and 20).
+
+``collect`` gathers everything held about one person, grouped by controller (the platform
+operator for the account, then each organizer), from the personal-data registry: for each
+declared model, the person's rows (``subject_rows``), and of each row the personal fields
+exported as values, decrypted. Every category carries the purpose, the legal basis and the
+retention of its declaration, so nothing here is written per field by hand.
+
+``build_zip`` packs it as ``data.json`` (format ``livesession-access-export``, version 1,
+valid against the published JSON Schema, also in the archive), one CSV per model and
+controller, and a readable ``index.html``. The archive is built in memory: no clear copy of
+the person's data is ever written to disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from livesession.core.clock import now
+from livesession.protection import keystore, subject_rows
+from livesession.protection.registry import (
+    BASIS_LABELS,
+    Controller,
+    ModelDeclaration,
+    Personal,
+    _field_label,  # the registry's own wording of a field, shared with the notice
+    all_declarations,
+)
+
+FORMAT = "livesession-access-export"
+VERSION = 1
+SCHEMA_PATH = (Path(__file__).resolve().parents[1] / "static" / "livesession" / "schemas"
+               / "access-export-v1.json")
+SCHEMA_URL = "/static/livesession/schemas/access-export-v1.json"
+
+CNIL = {
+    "authority": "Commission nationale de l'informatique et des libertés (CNIL)",
+    "address": "3 place de Fontenoy, TSA 80715, 75334 Paris Cedex 07, France",
+    "url": "https://www.cnil.fr",
+}
+
+# How a registration came in (``Registration.channel``) and so where its data came from
+# (GDPR art. 15.1.g). "web" is the person's own form; the others are the organizer's doing.
+def _source_label(channel: str) -> str:
+    labels = {
+        "web": _("collected from you on the registration form"),
+        "api": _("sent by the organizer's own systems (API)"),
+        "manager": _("added by the organizer"),
+        "import": _("imported by the organizer from a list of participants"),
+    }
+    return str(labels.get(channel, _("received by the organizer (%(channel)s)")
+                          % {"channel": channel}))
+
+
+# --- values ---------------------------------------------------------------------------------
+
+def _related_value(obj: models.Model, f: models.Field[Any, Any]) -> Any:
+    target_id = getattr(obj, f.attname)
+    if target_id is None:
+        return None
+    target = f.remote_field.model  # type: ignore[union-attr]
+    label = target._meta.label
+    if label == "core.Client":
+        related = getattr(obj, f.name)
+        return related.name
+    if label == subject_rows.REGISTRATION_MODEL:
+        related = getattr(obj, f.name)
+        return f"{related.event.title} ({related.event.starts_at.date().isoformat()})"
+    if label == settings.AUTH_USER_MODEL:
+        return f"account:{target_id}"
+    return str(target_id)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes | memoryview):
+        return None  # binary columns are never exported as values
+    if value is None or isinstance(value, str | int | float | bool | list | dict):
+        return value
+    return str(value)
+
+
+def _value(obj: models.Model, name: str, decl: ModelDeclaration) -> Any:
+    sealed_attr = {column: attr for attr, column in decl.sealed.items()}.get(name)
+    if sealed_attr is not None:
+        value = getattr(obj, sealed_attr)
+        if sealed_attr.endswith("_json") and value:
+            try:
+                return json.loads(value)
+            except ValueError:
+                return value
+        return value
+    f = obj._meta.get_field(name)
+    assert isinstance(f, models.Field)  # declared names are concrete fields (registry test)
+    if f.is_relation:
+        return _related_value(obj, f)
+    if getattr(f, "choices", None):
+        return str(getattr(obj, f"get_{name}_display")())
+    return _plain(getattr(obj, f.attname))
+
+
+# --- grouping -------------------------------------------------------------------------------
+
+def _client_of(obj: models.Model) -> int | None:
+    if getattr(obj, "client_id", None) is not None:
+        return int(obj.client_id)  # type: ignore[attr-defined]
+    registration = getattr(obj, "registration", None)
+    if registration is not None and getattr(registration, "client_id", None):
+        return int(registration.client_id)
+    subject = getattr(obj, "subject", None)
+    if subject is not None and getattr(subject, "client_id", None):
+        return int(subject.client_id)
+    return None
+
+
+def _controller_id(item: Personal, obj: models.Model) -> str:
+    if item.controller == Controller.OPERATOR:
+        return "operator"
+    client_id = _client_of(obj)
+    return f"client:{client_id}" if client_id is not None else "operator"
+
+
+def _key(name: str, decl: ModelDeclaration) -> str:
+    """A sealed column is named by its attribute ("email", not "email_enc")."""
+    return {column: attr for attr, column in decl.sealed.items()}.get(name, name)
+
+
+def _field_doc(model: type[models.Model], name: str, decl: ModelDeclaration) -> dict[str, str]:
+    item = decl.personal[name]
+    return {
+        "field": _key(name, decl),
+        "label": _field_label(item, model._meta.get_field(name)),
+        "purpose": str(item.purpose),
+        "legal_basis": item.basis.value,
+        "legal_basis_label": str(BASIS_LABELS[item.basis]),
+        "retention": str(item.retention),
+    }
+
+
+def _subject_ids_of(rows: Iterable[models.Model]) -> set[uuid.UUID]:
+    return {row.subject_id for row in rows if getattr(row, "subject_id", None)}  # type: ignore[attr-defined]
+
+
+def collect(user: Any) -> dict[str, Any]:
+    """Everything held about the account's person, grouped by controller (JSON-ready)."""
+    from livesession.core.models import Client
+
+    person = subject_rows.person_of(user)
+    controllers: dict[str, dict[str, Any]] = {}
+    with keystore.unit_of_work():
+        keystore.preload(person.subject_ids)
+        for label, decl in sorted(all_declarations().items()):
+            exported = subject_rows.exportable_fields(decl)
+            if not exported:
+                continue
+            model = apps.get_model(label)
+            rows = list(subject_rows.rows_of(model, person))
+            keystore.preload(_subject_ids_of(rows))
+            for row in rows:
+                by_controller: dict[str, list[str]] = {}
+                for name in exported:
+                    by_controller.setdefault(_controller_id(decl.personal[name], row),
+                                             []).append(name)
+                for cid, names in by_controller.items():
+                    group = controllers.setdefault(cid, {"categories": {}})
+                    category = group["categories"].setdefault(label, {
+                        "model": label,
+                        "name": str(model._meta.verbose_name),
+                        "fields": [_field_doc(model, n, decl) for n in names],
+                        "records": [],
+                    })
+                    category["records"].append({_key(n, decl): _value(row, n, decl)
+                                                for n in names})
+    operator_name = settings.PLATFORM_OPERATOR_NAME
+    clients = {c.pk: c for c in Client.objects.filter(
+        pk__in=[int(cid.split(":")[1]) for cid in controllers if cid.startswith("client:")])}
+    ordered = []
+    for cid in sorted(controllers, key=lambda c: (c != "operator", c)):
+        head: dict[str, Any]
+        if cid == "operator":
+            head = {"id": cid, "kind": "operator", "name": operator_name,
+                    "role": str(_("controller of your platform account"))}
+        else:
+            client = clients[int(cid.split(":")[1])]
+            head = {"id": cid, "kind": "client", "name": client.name,
+                    "role": str(_("controller of your registrations with this organizer"))}
+        head["categories"] = list(controllers[cid]["categories"].values())
+        ordered.append(head)
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "schema": SCHEMA_URL,
+        "generated_at": now().isoformat(),
+        "language": get_language() or settings.LANGUAGE_CODE,
+        "person": {"account": f"account:{user.pk}"},
+        "controllers": ordered,
+    }
+    document["notice"] = _notice(document, person)
+    return document
+
+
+# --- what art. 15 requires besides the data -------------------------------------------------
+
+def _notice(document: dict[str, Any], person: subject_rows.Person) -> dict[str, Any]:
+    from livesession.registrations.models import Registration
+
+    purposes: dict[tuple[str, str, str], dict[str, str]] = {}
+    categories = []
+    retention = []
+    for group in document["controllers"]:
+        for category in group["categories"]:
+            categories.append({"controller": group["id"], "controller_name": group["name"],
+                               "category": category["name"],
+                               "data": [f["label"] for f in category["fields"]]})
+            for f in category["fields"]:
+                purposes.setdefault((group["id"], f["purpose"], f["legal_basis"]), {
+                    "controller": group["id"], "purpose": f["purpose"],
+                    "legal_basis": f["legal_basis"],
+                    "legal_basis_label": f["legal_basis_label"]})
+                retention.append({"controller": group["id"], "category": category["name"],
+                                  "data": f["label"], "retention": f["retention"]})
+    operator = settings.PLATFORM_OPERATOR_NAME
+    recipients = [{"name": operator, "role": str(_(
+        "controller of the platform account; processor for each organizer: hosting, "
+        "sending messages and running the service on its instructions")),
+        "country": settings.HOSTING_COUNTRY}]
+    for group in document["controllers"]:
+        if group["kind"] == "client":
+            recipients.append({"name": group["name"], "role": str(_(
+                "organizer: controller of the registrations made with it, and of the data "
+                "it receives about them")), "country": ""})
+    transfers = [{"recipient": name, "country": country, "safeguard": safeguard}
+                 for name, country, safeguard in settings.PERSONAL_DATA_TRANSFERS]
+    if not transfers:
+        transfers_statement = str(_("No personal data is transferred outside the European "
+                                    "Union."))
+    else:
+        transfers_statement = str(_("Some data is transferred outside the European Union, "
+                                    "with the safeguards listed."))
+    sources = []
+    registrations = (Registration.objects.filter(pk__in=person.registration_ids)
+                     .select_related("event", "client").order_by("created_at"))
+    for registration in registrations:
+        sources.append({
+            "controller": f"client:{registration.client_id}",
+            "registration": f"{registration.event.title} "
+                            f"({registration.event.starts_at.date().isoformat()})",
+            "channel": registration.channel,
+            "source": _source_label(registration.channel),
+            "collected_from_you": registration.channel == "web",
+        })
+    return {
+        "purposes": list(purposes.values()),
+        "categories": categories,
+        "recipients": recipients,
+        "transfers": transfers,
+        "transfers_statement": transfers_statement,
+        "retention": retention,
+        "rights": _rights(),
+        "complaint": dict(CNIL, statement=str(_(
+            "You may lodge a complaint with the CNIL, the French data protection authority, "
+            "or with the authority of the EU country where you live or work."))),
+        "sources": sources,
+        "observed_data": str(_("Attendance (times of access, presence) is observed by the "
+                               "platform when you use your personal link.")),
+        "automated_decision_making": {"exists": False, "statement": str(_(
+            "No decision about you is taken by automated means alone, and no profile is "
+            "built (GDPR art. 22)."))},
+    }
+
+
+def _rights() -> list[dict[str, str]]:
+    how_space = str(_("from your personal space, or by writing to the controller"))
+    return [
+        {"right": "access", "article": "15", "label": str(_("access and copy")),
+         "how": how_space},
+        {"right": "rectification", "article": "16", "label": str(_("rectification")),
+         "how": how_space},
+        {"right": "erasure", "article": "17", "label": str(_("erasure")), "how": how_space},
+        {"right": "restriction", "article": "18", "label": str(_("restriction of processing")),
+         "how": how_space},
+        {"right": "portability", "article": "20", "label": str(_("data portability")),
+         "how": how_space},
+        {"right": "objection", "article": "21", "label": str(_("objection")),
+         "how": how_space},
+        {"right": "withdraw_consent", "article": "7.3",
+         "label": str(_("withdraw a consent at any time")), "how": how_space},
+    ]
+
+
+# --- the archive ----------------------------------------------------------------------------
+
+def _csv_text(category: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    names = [f["field"] for f in category["fields"]]
+    writer.writerow([f["label"] for f in category["fields"]])
+    for record in category["records"]:
+        writer.writerow([_cell(record.get(name)) for name in names])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = str(value)
+    # A spreadsheet must not run a cell as a formula (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def display(value: Any) -> str:
+    """A value as text for the pages (the answers object as JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return str(value)
+
+
+def with_tables(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The controllers with, per category, its records as rows of text (for templates)."""
+    groups = []
+    for group in document["controllers"]:
+        categories = []
+        for category in group["categories"]:
+            names = [f["field"] for f in category["fields"]]
+            rows = [[display(record.get(n)) for n in names] for record in category["records"]]
+            categories.append({**category, "rows": rows})
+        groups.append({**group, "categories": categories})
+    return groups
+
+
+def csv_name(controller_id: str, model_label: str) -> str:
+    return f"csv/{controller_id.replace(':', '-')}/{model_label.replace('.', '-')}.csv"
+
+
+def schema_text() -> str:
+    return SCHEMA_PATH.read_text(encoding="utf-8")
+
+
+def build_zip(document: dict[str, Any]) -> bytes:
+    """The archive, in memory only (no clear copy of the person's data on disk)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2,
+                                                 sort_keys=True))
+        archive.writestr("access-export-v1.schema.json", schema_text())
+        csv_files = []
+        for group in document["controllers"]:
+            for category in group["categories"]:
+                name = csv_name(group["id"], category["model"])
+                archive.writestr(name, _csv_text(category))
+                csv_files.append(name)
+        archive.writestr("index.html", render_to_string("accounts/data_export.html", {
+            "document": document, "groups": with_tables(document), "notice": document["notice"],
+            "csv_files": csv_files}))
+    return buffer.getvalue()

@@ -1,0 +1,153 @@
+"""Which rows of which model are about one person: the path from a model to the subject.
+
+Export (issue 5 §1) and other rights tools read the registry (what each field is) and ask
+this module which rows concern the person. The path is found by introspection, so a new
+model is covered as soon as it points at the person in one of these ways:
+
+- it is the account itself (``accounts.User``);
+- a foreign key to ``protection.Subject`` (the person at one controller);
+- a foreign key to ``registrations.Registration`` (a registration of the person);
+- a foreign key to the account (``user``, ``account``, ``created_by``, ...);
+- a pseudonymous text reference (the audit trail's ``actor`` and ``target``, "account:12").
+
+Only foreign keys declared personal in the registry count: a foreign key declared
+not personal is not a link to the person. ``tests/protection/test_subject_rows.py`` fails
+when a model with exportable personal fields has no path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from livesession.protection.registry import Export, ModelDeclaration, all_declarations
+
+SUBJECT_MODEL = "protection.Subject"
+REGISTRATION_MODEL = "registrations.Registration"
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person as the platform knows them: the account, its (operator) subject, the
+    registrations the account holds and the subjects at each client those belong to."""
+
+    user_id: int
+    subject_ids: frozenset[uuid.UUID]
+    registration_ids: frozenset[Any]
+    client_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def pseudonyms(self) -> frozenset[str]:
+        """The ids the audit trail uses for this person (never names or addresses)."""
+        return frozenset({f"account:{self.user_id}"}
+                         | {f"subject:{sid}" for sid in self.subject_ids}
+                         | {f"registration:{rid}" for rid in self.registration_ids})
+
+
+def person_of(user: Any) -> Person:
+    """The person behind a signed-in account. The registrations are those the account holds
+    (``AccountLink``: made while signed in or claimed after the address was verified); the
+    person at each of those clients is the registration's subject, and every registration of
+    that subject is theirs."""
+    from livesession.accounts.models import AccountLink
+    from livesession.registrations.models import Registration
+
+    linked = AccountLink.objects.filter(account=user).values_list("registration__subject_id",
+                                                                  flat=True)
+    client_subjects = set(linked)
+    registrations = Registration.objects.filter(subject_id__in=client_subjects)
+    return Person(
+        user_id=user.pk,
+        subject_ids=frozenset({user.subject_id} | client_subjects),
+        registration_ids=frozenset(registrations.values_list("pk", flat=True)),
+        client_ids=frozenset(registrations.values_list("client_id", flat=True)),
+    )
+
+
+# Models whose link to the person is a pseudonymous text, not a foreign key.
+TextPath = Callable[[Person], Q]
+TEXT_PATHS: dict[str, TextPath] = {
+    "audit.AuditEntry": lambda p: Q(actor__in=p.pseudonyms) | Q(target__in=p.pseudonyms),
+}
+
+
+def _target_label(f: models.Field[Any, Any]) -> str:
+    remote = f.remote_field.model  # type: ignore[union-attr]
+    return remote if isinstance(remote, str) else remote._meta.label
+
+
+def _link_fields(model: type[models.Model], decl: ModelDeclaration) -> dict[str, list[str]]:
+    """Declared-personal foreign keys of ``model``, by kind of target."""
+    kinds: dict[str, list[str]] = {"subject": [], "registration": [], "user": []}
+    for f in model._meta.concrete_fields:
+        if not f.is_relation or f.name not in decl.personal:
+            continue
+        target = _target_label(f)
+        if target == SUBJECT_MODEL:
+            kinds["subject"].append(f.name)
+        elif target == REGISTRATION_MODEL:
+            kinds["registration"].append(f.name)
+        elif target == settings.AUTH_USER_MODEL:
+            kinds["user"].append(f.name)
+    return kinds
+
+
+def path_q(model: type[models.Model], person: Person) -> Q | None:
+    """The filter selecting ``person``'s rows of ``model``, or None when there is no path."""
+    label = model._meta.label
+    if label == settings.AUTH_USER_MODEL:
+        return Q(pk=person.user_id)
+    if label in TEXT_PATHS:
+        return TEXT_PATHS[label](person)
+    decl = all_declarations().get(label)
+    if decl is None:
+        return None
+    if label == REGISTRATION_MODEL:
+        return Q(pk__in=person.registration_ids)
+    kinds = _link_fields(model, decl)
+    q: Q | None = None
+    for name in kinds["subject"]:
+        q = _or(q, Q(**{f"{name}__in": person.subject_ids}))
+    for name in kinds["registration"]:
+        q = _or(q, Q(**{f"{name}__in": person.registration_ids}))
+    for name in kinds["user"]:
+        q = _or(q, Q(**{name: person.user_id}))
+    return q
+
+
+def _or(left: Q | None, right: Q) -> Q:
+    return right if left is None else left | right
+
+
+def has_path(model: type[models.Model]) -> bool:
+    probe = Person(user_id=0, subject_ids=frozenset(), registration_ids=frozenset())
+    return path_q(model, probe) is not None
+
+
+def exportable_fields(decl: ModelDeclaration) -> list[str]:
+    return sorted(name for name, item in decl.personal.items() if item.export == Export.VALUE)
+
+
+def models_with_exportable_data() -> list[type[models.Model]]:
+    """Every declared model with at least one personal field exported as its value."""
+    found = []
+    for label, decl in sorted(all_declarations().items()):
+        if exportable_fields(decl):
+            found.append(apps.get_model(label))
+    return found
+
+
+def rows_of(model: type[models.Model], person: Person) -> models.QuerySet[Any]:
+    """``person``'s rows of ``model`` (none when the model has no path)."""
+    q = path_q(model, person)
+    manager = model._default_manager
+    if q is None:
+        return manager.none()
+    return manager.filter(q).order_by("pk")

@@ -237,11 +237,11 @@ def test_p4_3_p6_8_marker_sweep_finds_nothing_after_erase_everywhere(
     assert Unsubscribe.objects.filter(subject_id=by_event[event_a.pk].subject_id).exists()
     assert OutboxMessage.objects.filter(kind="segment",
                                         registration=by_event[event_b.pk]).exists()
-    before_files = _file_hits(needles + [canary])
+    before_files = _file_hits([*needles, canary])
     mail_hits = {n for path, n in before_files if path.startswith("mail/")}
     assert {person.email.lower(), person.markers["import_first"],
             person.markers["reg_first"]} <= {n.lower() if "@" in n else n for n in mail_hits}
-    assert any(n == canary for _a, _t, n in _table_hits(needles + [canary]))
+    assert any(n == canary for _a, _t, n in _table_hits([*needles, canary]))
     if connections["default"].vendor == "sqlite":
         assert any(n == canary for _f, n in _raw_hits([canary]))
     assert Import.objects.filter(event=event_b).get().content_enc == ""
@@ -251,11 +251,11 @@ def test_p4_3_p6_8_marker_sweep_finds_nothing_after_erase_everywhere(
     counts = receipt.as_dict()
     assert counts["accounts.User"] == 1 and counts["registrations.Registration"] == 2
     assert counts["keys"] == 3 and counts["files"] >= 3
-    table_hits = _table_hits(needles + [canary])
+    table_hits = _table_hits([*needles, canary])
     assert {h for h in table_hits if h[2] != canary} == set(), table_hits
     assert any(h[2] == canary for h in table_hits)  # the scan still reads the tables
     if connections["default"].vendor == "sqlite":
-        raw = _raw_hits(needles + [canary])
+        raw = _raw_hits([*needles, canary])
         assert {h for h in raw if h[1] != canary} == set(), raw
         assert any(h[1] == canary for h in raw)
     assert _file_hits(needles) == set()

@@ -96,7 +96,9 @@ def test_issue5_6_keystore_backups_expire_sooner_than_main_backups(
     assert not Path(f"{old_keys}.manifest.json").exists()
 
 
-@pytest.mark.django_db(databases="__all__")
+# transaction=True: the backup reads the databases from outside any transaction, as the
+# command does in production (a test transaction would hold SQLite's write lock).
+@pytest.mark.django_db(databases="__all__", transaction=True)
 def test_issue5_6_backup_writes_each_database_apart_with_its_manifest(tmp_path: Path) -> None:
     call_command("backup", dest=tmp_path)
     for kind in ("main", "keystore"):

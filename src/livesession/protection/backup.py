@@ -103,6 +103,10 @@ def _dump(kind: str, alias: str, target: Path) -> None:
         # Through the application's own connection (its settings, in-memory test databases
         # too); the backup API takes a consistent snapshot while others write.
         connection = connections[alias]
+        if connection.in_atomic_block:
+            # SQLite answers BUSY to a backup from a connection holding a write transaction
+            # (BEGIN IMMEDIATE), and Python's backup() retries forever: refuse instead.
+            raise BackupError("a backup cannot run inside a transaction")
         connection.ensure_connection()
         dst = sqlite3.connect(str(target))
         try:

@@ -26,13 +26,22 @@ def _file_secret(name: str, make: Callable[[], str]) -> str:
     if path.exists():
         return path.read_text().strip()
     value = make()
-    # O_EXCL: two processes starting together must not write two different keys.
+    # Written whole to a private file, then linked into place: link() fails if the name
+    # exists, so two processes starting together never write two different keys, and a
+    # reader never sees a half-written (empty) file.
+    temp = path.with_name(f".{name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(value)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(value)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)
+        except FileExistsError:
+            return path.read_text().strip()
+    finally:
+        temp.unlink(missing_ok=True)
     return value
 
 

@@ -195,10 +195,7 @@ def session_room(request: HttpRequest, client_slug: str, event_id: str,
                  session_id: int) -> HttpResponse:
     membership = membership_or_404(request.user, client_slug)
     event = owned_or_404(Event, membership.client, pk=event_id)  # 404 before any 403
-    session = Session.objects.filter(event=event, client=membership.client,
-                                     pk=session_id).first()
-    if session is None:
-        raise Http404
+    session = owned_or_404(Session, membership.client, event=event, pk=session_id)
     require(membership, "manage_events")
     form = RoomForm(request.POST or None, initial=_initial(session), session=True,
                     has_secret=bool(session.room_secret_enc))

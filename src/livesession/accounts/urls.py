@@ -4,7 +4,14 @@ in the "accounts" namespace (two includes of one namespace would hide each other
 
 from django.urls import include, path
 
-from livesession.accounts import data_views, erase_views, space_views, views
+from livesession.accounts import (
+    choices_urls,
+    data_views,
+    erase_views,
+    security_urls,
+    space_views,
+    views,
+)
 
 app_name = "accounts"
 
@@ -26,6 +33,8 @@ space_patterns = [
     path("erase/organizer/", erase_views.erase_organizer, name="erase-organizer"),
     path("erase/everything/", erase_views.erase_everything, name="erase-everything"),
 ]
+# Rectify, restrict, object, consents (issue 5 §2-§4); sessions and "not me" (§7).
+space_patterns += choices_urls.urlpatterns + security_urls.urlpatterns
 
 urlpatterns = [
     path("accounts/login/", views.login_view, name="login"),

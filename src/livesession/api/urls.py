@@ -1,7 +1,14 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from livesession.api import urls_access, urls_messages, views, views_sessions
+from livesession.api import (
+    urls_access,
+    urls_desk,
+    urls_messages,
+    urls_people,
+    views,
+    views_sessions,
+)
 from livesession.api import views_registrants as organizer
 
 app_name = "api"
@@ -41,3 +48,6 @@ urlpatterns = [
 
 # Issue 4: personal links, attendance, replays (access); templates and sends (messages).
 urlpatterns += urls_access.urlpatterns + urls_messages.urlpatterns
+
+# Issue 5: the request desk; people (a client's participants) and the participant's own rights.
+urlpatterns += urls_desk.urlpatterns + urls_people.urlpatterns

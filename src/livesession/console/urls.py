@@ -1,6 +1,6 @@
 from django.urls import path
 
-from livesession.console import views
+from livesession.console import audit_urls, desk_urls, incidents_urls, views
 
 app_name = "console"
 
@@ -9,3 +9,6 @@ urlpatterns = [
     path("acknowledge/", views.acknowledge_view, name="ack"),
     path("outbox/", views.outbox, name="outbox"),
 ]
+
+# Request desk (issue 5 §8), incidents (issue 5 §7), audit trail and sub-processors (issue 6).
+urlpatterns += desk_urls.urlpatterns + incidents_urls.urlpatterns + audit_urls.urlpatterns

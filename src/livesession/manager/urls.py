@@ -23,11 +23,15 @@ urlpatterns = [
 from livesession.manager import (  # noqa: E402
     access_urls,
     builder_urls,
+    choices_urls,
+    desk_urls,
     messages_urls,
+    people_urls,
     registrants_urls,
     sessions_urls,
 )
 
 urlpatterns += (registrants_urls.urlpatterns + builder_urls.urlpatterns
                 + sessions_urls.urlpatterns + access_urls.urlpatterns
-                + messages_urls.urlpatterns)
+                + messages_urls.urlpatterns + people_urls.urlpatterns
+                + desk_urls.urlpatterns + choices_urls.urlpatterns)

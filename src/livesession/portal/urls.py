@@ -1,6 +1,6 @@
 from django.urls import path
 
-from livesession.portal import room, views
+from livesession.portal import privacy_urls, room, views
 
 app_name = "portal"
 
@@ -19,3 +19,6 @@ urlpatterns = [
     path("j/<str:token>/withdraw/", views.withdraw, name="withdraw"),
     path("privacy/", views.privacy, name="privacy"),
 ]
+
+# Versioned privacy notice pages (issue 5 §10).
+urlpatterns += privacy_urls.urlpatterns

@@ -151,8 +151,9 @@ def compose(registration: Registration, kind: str, *, token: str = "",
 
 
 def queue(registration: Registration, composed: Composed, *,
-          outbox_kind: str) -> OutboxMessage:
-    """Queue ``composed`` to the registration's address, in the caller's transaction."""
+          outbox_kind: str) -> OutboxMessage | None:
+    """Queue ``composed`` to the registration's address, in the caller's transaction;
+    None when the person is restricted (see messaging.services.queue_email)."""
     return queue_email(subject=registration.subject, to=registration.email,
                        subject_line=composed.subject, body=composed.body, kind=outbox_kind,
                        client_id=registration.client_id, registration=registration,

@@ -30,13 +30,21 @@ class Attachment(NamedTuple):
 def queue_email(*, subject: Subject, to: str, subject_line: str, body: str, kind: str,
                 client_id: int | None, registration: Registration | None = None,
                 event: Event | None = None, unsubscribe_url: str = "",
-                attachment: Attachment | None = None) -> OutboxMessage:
+                attachment: Attachment | None = None) -> OutboxMessage | None:
     """Write the message row; must run inside the transaction of the change that causes it,
     so a rolled-back change sends nothing (DESIGN rule 5). ``registration``/``event`` let the
     organizer see the message's status; ``unsubscribe_url`` (non-transactional messages)
-    becomes the List-Unsubscribe header; ``attachment`` is sent as a MIME part."""
+    becomes the List-Unsubscribe header; ``attachment`` is sent as a MIME part.
+
+    Returns None, writing nothing, when the person's processing is restricted (GDPR art. 18,
+    protection/restriction.py) and ``kind`` is not one a restricted person still receives
+    (the restriction notice, account security mails, the request desk's messages)."""
     from livesession.core import tasks
     from livesession.messaging.jobs import deliver
+    from livesession.protection import restriction
+
+    if not restriction.may_message(subject.pk, kind):
+        return None
 
     message = OutboxMessage(subject=subject, kind=kind, client_id=client_id,
                             registration=registration, event=event, next_attempt_at=now())

@@ -29,6 +29,11 @@ class Subject(models.Model):
     email_index = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
+    # Restriction of processing (GDPR art. 18, R-10): while set, only storage is allowed
+    # (see protection/restriction.py). ``restricted_source``: where it was asked for
+    # ("space", "desk", "manager", "api").
+    restricted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    restricted_source = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         verbose_name = _("data subject")
@@ -57,3 +62,36 @@ class DataKey(models.Model):
 
     def __str__(self) -> str:
         return f"key {self.subject_id}"
+
+
+class ObjectionPurpose(models.TextChoices):
+    # Attendance statistics, analytics and peer comparison (legitimate interest, R-11).
+    STATISTICS = "statistics", _("Attendance statistics")
+    # Reminders before a session starts (the organizer's legitimate interest; the
+    # confirmation and the access link are part of the registration and cannot be objected to).
+    REMINDERS = "reminders", _("Reminders before the start")
+
+
+class Objection(models.Model):
+    """An objection (GDPR art. 21, R-11) of one person at one controller to one purpose, from
+    when it was made until it was withdrawn. History: a withdrawn objection keeps its row with
+    ``withdrawn_at``; objecting again opens a new row. See protection/objection.py."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="objections")
+    purpose = models.CharField(max_length=30, choices=ObjectionPurpose.choices)
+    objected_at = models.DateTimeField()
+    objected_source = models.CharField(max_length=20)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_source = models.CharField(max_length=20, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("objection")
+        ordering = ["-objected_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "purpose"],
+                                    condition=models.Q(withdrawn_at__isnull=True),
+                                    name="objection_one_open_per_purpose")
+        ]
+
+    def __str__(self) -> str:
+        return f"objection {self.pk} ({self.purpose})"

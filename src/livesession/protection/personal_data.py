@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from livesession.protection.models import DataKey, Subject
+from livesession.protection.models import DataKey, Objection, Subject
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 declare(
@@ -10,8 +10,57 @@ declare(
             Controller.CLIENT, _("find a person's records by email without storing it"),
             Basis.CONTRACT, _("until erasure"), Erase.KEEP_PSEUDONYMOUS, Export.OMIT,
         ),
+        # Restriction of processing (art. 18): the husk left by erasure links to nobody.
+        # Not in the download (the Subject row has no export path): the personal space's
+        # "My choices" page shows the state.
+        "restricted_at": Personal(
+            Controller.CLIENT, _("honour the person's restriction of processing"),
+            Basis.LEGAL_OBLIGATION, _("while the restriction lasts"),
+            Erase.KEEP_PSEUDONYMOUS, Export.OMIT, label=_("processing restricted since"),
+        ),
+        "restricted_source": Personal(
+            Controller.CLIENT, _("honour the person's restriction of processing"),
+            Basis.LEGAL_OBLIGATION, _("while the restriction lasts"),
+            Erase.KEEP_PSEUDONYMOUS, Export.OMIT, label=_("restriction asked from"),
+        ),
     },
     not_personal=["id", "controller", "client", "created_at", "shredded_at"],
+)
+declare(
+    Objection,
+    personal={
+        "purpose": Personal(
+            Controller.CLIENT, _("honour the person's objection to a purpose"),
+            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
+            label=_("objection to"),
+        ),
+        "objected_at": Personal(
+            Controller.CLIENT, _("honour the person's objection to a purpose"),
+            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
+            label=_("objected on"),
+        ),
+        "objected_source": Personal(
+            Controller.CLIENT, _("honour the person's objection to a purpose"),
+            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
+            label=_("objection made from"),
+        ),
+        "withdrawn_at": Personal(
+            Controller.CLIENT, _("honour the person's objection to a purpose"),
+            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
+            label=_("objection withdrawn on"),
+        ),
+        "withdrawn_source": Personal(
+            Controller.CLIENT, _("honour the person's objection to a purpose"),
+            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
+            label=_("objection withdrawn from"),
+        ),
+        "subject": Personal(
+            Controller.CLIENT, _("honour the person's objection to a purpose"),
+            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW, Export.OMIT,
+        ),
+    },
+    not_personal=["id"],
+    subject_path="subject",
 )
 declare(
     DataKey,

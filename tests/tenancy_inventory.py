@@ -546,3 +546,62 @@ INVENTORY.update({
     "api:event-session-replay": Route({"GET": API_TOKEN, "PUT": API_TOKEN,
                                        "DELETE": API_TOKEN}, event_session, body=REPLAY_JSON),
 })
+
+
+# --- the request desk (issue 5 §8, §9, §11): manager/desk_urls.py, console/desk_urls.py,
+# api/urls_desk.py. One request per client (and one of the operator), made on first use.
+
+def _desk_request(client: Client | None, word: str) -> Any:
+    from livesession.desk.models import Request
+    from livesession.desk.services import record_request
+
+    found = Request.objects.filter(client=client).order_by("created_at").first()
+    if found is None:
+        found = record_request(client=client, type="access", channel="email",
+                               received_on=now().date(), email=f"writer@{word}-desk.test",
+                               actor="test")
+    return found
+
+
+def slug_desk_request(side: Side) -> dict[str, Any]:
+    return {"client_slug": side.slug, "request_id": _desk_request(side.client, side.slug).pk}
+
+
+def slug_desk_action(side: Side) -> dict[str, Any]:
+    return {**slug_desk_request(side), "action": "withdraw"}
+
+
+def operator_desk_request(side: Side) -> dict[str, Any]:
+    return {"request_id": _desk_request(None, "operator").pk}
+
+
+def operator_desk_action(side: Side) -> dict[str, Any]:
+    return {**operator_desk_request(side), "action": "withdraw"}
+
+
+def desk_request(side: Side) -> dict[str, Any]:
+    return {"request_id": _desk_request(side.client, side.slug).pk}
+
+
+def desk_request_action(side: Side) -> dict[str, Any]:
+    return {**desk_request(side), "action": "withdraw"}
+
+
+DESK_FORM = {"type": "erasure", "channel": "post", "received_on": now().date().isoformat(),
+             "email": "written@example.org", "language": "en"}
+
+# Rights requests hold the people's data: owners and admins answer them (manage_members).
+INVENTORY.update({
+    "manager:desk": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
+    "manager:desk-new": Route({"GET": MEMBER, "POST": MEMBER}, slug,
+                              capability=MANAGE_MEMBERS, body=DESK_FORM),
+    "manager:desk-request": Route({"GET": MEMBER}, slug_desk_request, capability=MANAGE_MEMBERS),
+    "manager:desk-action": Route({"POST": MEMBER}, slug_desk_action, capability=MANAGE_MEMBERS),
+    "console:desk": Route({"GET": OPERATOR}),
+    "console:desk-new": Route({"GET": OPERATOR, "POST": OPERATOR}, body=DESK_FORM),
+    "console:desk-request": Route({"GET": OPERATOR}, operator_desk_request),
+    "console:desk-action": Route({"POST": OPERATOR}, operator_desk_action),
+    "api:desk-requests": Route({"GET": API_TOKEN, "POST": API_TOKEN}, body=DESK_FORM),
+    "api:desk-request": Route({"GET": API_TOKEN}, desk_request),
+    "api:desk-request-action": Route({"POST": API_TOKEN}, desk_request_action),
+})

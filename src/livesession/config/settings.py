@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "livesession.registrations",
     "livesession.access",
     "livesession.messaging",
+    "livesession.desk",
     "livesession.api",
     "livesession.manager",
     "livesession.portal",
@@ -224,6 +225,9 @@ ACCESS_EXPORT_LINK_SECONDS = int(os.environ.get("ACCESS_EXPORT_LINK_SECONDS", "9
 # Who runs the platform, and where: named in the export as controller of accounts and as
 # processor (hosting) for the organizers.
 PLATFORM_OPERATOR_NAME = os.environ.get("PLATFORM_OPERATOR_NAME", "livesession")
+# The request desk's one-time identity codes (issue 5 §8, R-03): lifetime and wrong tries.
+DESK_CODE_TTL_HOURS = int(os.environ.get("DESK_CODE_TTL_HOURS", "24"))
+DESK_CODE_MAX_ATTEMPTS = int(os.environ.get("DESK_CODE_MAX_ATTEMPTS", "5"))
 HOSTING_COUNTRY = os.environ.get("HOSTING_COUNTRY", "France (EU)")
 # Recipients outside the EU, each "name|country|safeguard" separated by ";" (e.g. a mail
 # relay in the US: "Relay Inc.|United States|EU-US Data Privacy Framework"). Empty: none.

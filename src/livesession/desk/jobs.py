@@ -1,0 +1,10 @@
+"""Periodic jobs of the request desk."""
+
+from livesession.core import tasks
+from livesession.desk import alerts
+
+
+@tasks.periodic(minutes="5", hours="*")
+def desk_deadline_alerts() -> None:
+    """Hourly: D-7, D-2 and overdue alerts, each once per request (R-14)."""
+    alerts.send_due_alerts()

@@ -193,6 +193,30 @@ def slug_purpose(side: Side) -> dict[str, Any]:
     return {"client_slug": side.slug, "purpose_id": purpose.pk}
 
 
+def other_session(side: Side) -> dict[str, Any]:
+    """A session id that is nobody's: a 404 for every account (tests/accounts/
+    test_sessions.py signs out real sessions, another account's included)."""
+    import uuid
+
+    return {"session_id": uuid.UUID("00000000-0000-4000-8000-000000000000")}
+
+
+def incident(side: Side) -> dict[str, Any]:
+    """An incident about the side's client (issue 5 §7), opened by the platform."""
+    from livesession.incidents.services import open_incident
+
+    made = open_incident("staff", summary="Inventory probe", refs=[f"client:{side.client.pk}"],
+                         client_id=side.client.pk, actor="test")
+    return {"incident_id": made.pk}
+
+
+def notice_version(side: Side) -> dict[str, Any]:
+    """The digest of the privacy notice in force (issue 5 §10)."""
+    from livesession.privacy.services import current_notice
+
+    return {"digest": current_notice().digest}
+
+
 @dataclass(frozen=True)
 class Route:
     """``methods``: each HTTP method the URL answers, with its kind; any other method is
@@ -246,6 +270,7 @@ INVENTORY: dict[str, Route] = {
     "accounts:security": Route({"GET": ACCOUNT}),
     "accounts:sign-out-everywhere": Route({"POST": ACCOUNT}, body={"password": "wrong password"}),
     "accounts:not-me": Route({"GET": ACCOUNT, "POST": ACCOUNT}),
+    "accounts:session-sign-out": Route({"POST": ACCOUNT}, other_session),
     "accounts:data": Route({"GET": ACCOUNT}),
     "accounts:data-link": Route({"POST": ACCOUNT}),
     "accounts:data-download": Route({"GET": ACCOUNT}, account_token),
@@ -264,6 +289,8 @@ INVENTORY: dict[str, Route] = {
     "portal:cancel": Route({"GET": PUBLIC, "POST": PUBLIC}, link),
     "portal:withdraw": Route({"POST": PUBLIC}, link, body={"purpose": "organizer_news"}),
     "portal:privacy": Route({"GET": PUBLIC}),
+    "portal:privacy-versions": Route({"GET": PUBLIC}),
+    "portal:privacy-version": Route({"GET": PUBLIC}, notice_version),
     # --- manager: scoped by the client's slug
     "manager:home": Route({"GET": MEMBER}, capability=VIEW),
     "manager:events": Route({"GET": MEMBER}, slug, capability=VIEW),
@@ -303,6 +330,9 @@ INVENTORY: dict[str, Route] = {
                           body={"name": "Intruder", "owner_email": "owner@intruder.test"}),
     "console:ack": Route({"GET": OPERATOR, "POST": OPERATOR}, body={"ack": "yes"}),
     "console:outbox": Route({"GET": OPERATOR}),
+    "console:incidents": Route({"GET": OPERATOR, "POST": OPERATOR},
+                               body={"summary": "Recorded across clients", "nature": "unknown"}),
+    "console:incident": Route({"GET": OPERATOR}, incident),
     # --- api
     "api:schema": Route({"GET": PUBLIC}),
     "api:pow-challenge": Route({"GET": PUBLIC}),

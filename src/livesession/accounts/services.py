@@ -18,7 +18,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import (
+    UNUSABLE_PASSWORD_PREFIX,
+    check_password,
+    identify_hasher,
+    make_password,
+)
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
@@ -46,6 +51,8 @@ from livesession.audit.services import record
 from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.core.ratelimit import client_ip
+from livesession.incidents.models import Incident, Nature, Source
+from livesession.incidents.services import open_incident
 from livesession.messaging.services import queue_email
 from livesession.protection.crypto import email_index, normalize_email
 from livesession.protection.services import subject_for_email
@@ -525,6 +532,21 @@ def revoke_sessions(user: User, *, keep_session_key: str | None = None,
     return len(keys)
 
 
+def sign_out_session(user: User, session_id: Any, *, actor: str | None = None) -> str:
+    """End one session of the account (P1.5): its Django session is deleted, so that
+    browser is signed out at its next request. Returns the ended session's key. Raises
+    UserSession.DoesNotExist for a session that is not this account's (the page: 404)."""
+    store = _session_store()
+    with transaction.atomic():
+        row = UserSession.objects.get(pk=session_id, user=user)
+        key = row.session_key
+        store().delete(key)
+        row.delete()
+        record(actor or _actor(user), "account.session_signed_out",
+               target=f"account:{user.pk}", details={"session": str(session_id)})
+    return key
+
+
 def purge_ended_sessions() -> int:
     """Rows of sessions idle past their lifetime (the worker, hourly): the list keeps
     nothing longer than the session it describes."""
@@ -562,6 +584,9 @@ def reset_password(token: str, new_password: str) -> User:
         raise InvalidToken(token[:8])
     check_new_password(new_password, email=user.email, first_name=user.first_name,
                        last_name=user.last_name)
+    if is_retired_password(user, new_password):  # after "this was not me" (P1.5)
+        raise ValidationError(_("This is the password that was used without you: choose "
+                                "another one."))
     with transaction.atomic():
         user.set_password(new_password)
         user.failed_logins = 0
@@ -580,15 +605,25 @@ def reset_password(token: str, new_password: str) -> User:
     return user
 
 
-def report_not_me(user: User) -> None:
-    """"This was not me" (P1.5): every session of the account ends, the password stops
-    working, and the owner's mailbox receives a link to choose a new one."""
+def report_not_me(user: User) -> Incident:
+    """"This was not me" (P1.5), in one step: every session of the account ends, this one
+    too; the password stops working for good (its hash is kept behind the unusable mark only
+    so that the new password cannot be the old one); the owner's mailbox receives a link to
+    choose a new one; and an incident is opened for the operator (GDPR art. 33.5, issue 8),
+    naming the account by its id only."""
     with transaction.atomic():
-        user = User.objects.get(pk=user.pk)
-        user.set_unusable_password()
+        user = User.objects.select_for_update().get(pk=user.pk)
+        user.password = _retire(user.password)
         user.save(update_fields=["password"])
         record(_actor(user), "account.reported_not_me", target=f"account:{user.pk}")
-        revoke_sessions(user, actor=_actor(user))
+        ended = revoke_sessions(user, actor=_actor(user))
+        with translation.override(settings.LANGUAGE_CODE):  # the operator's language
+            summary = _("The account holder reported that someone else used the account. "
+                        "Every session was ended (%(count)d) and the password no longer "
+                        "works; a link to choose a new one was sent to the account's "
+                        "address.") % {"count": ended}
+        incident = open_incident(Source.NOT_ME, summary=summary, refs=[f"account:{user.pk}"],
+                                 nature=Nature.CONFIDENTIALITY, actor=_actor(user))
         # Made after the password changed, so this link is the one that works. The
         # hourly mail budget does not apply: this mail is what lets the owner back in.
         with translation.override(user.language or settings.LANGUAGE_CODE):
@@ -597,3 +632,26 @@ def report_not_me(user: User) -> None:
             line = _("Your account is secured: choose a new password")
         queue_email(subject=user.subject, to=user.email, subject_line=line, body=body,
                     kind="account.not_me", client_id=None)
+    return incident
+
+
+# A retired password: Django's unusable mark ("!") in front of the old hash. Django never
+# accepts it (``is_password_usable`` is false), and ``reset_password`` refuses the same
+# password again. A second report keeps the first retired hash.
+def _retire(encoded: str) -> str:
+    if not encoded or encoded.startswith(UNUSABLE_PASSWORD_PREFIX):
+        return encoded or make_password(None)
+    return UNUSABLE_PASSWORD_PREFIX + encoded
+
+
+def is_retired_password(user: User, password: str) -> bool:
+    """Whether ``password`` is the one a "this was not me" report retired."""
+    encoded = user.password or ""
+    if not encoded.startswith(UNUSABLE_PASSWORD_PREFIX):
+        return False
+    retired = encoded[len(UNUSABLE_PASSWORD_PREFIX):]
+    try:
+        identify_hasher(retired)
+    except ValueError:
+        return False  # Django's own random unusable mark: nothing retired
+    return check_password(password, retired)

@@ -1,5 +1,5 @@
-"""The personal space (/me/): the participant's registrations, profile, sharing choices per
-organizer, and sessions with "sign out everywhere" and "this was not me" (P1.5, P4.1).
+"""The personal space (/me/): the participant's registrations, profile and sharing choices per
+organizer (P1.5, P4.1). Sessions and "this was not me" are in ``security_views``.
 
 Every view reads the account from the session only: there is no id in these URLs, so no
 other person's data can be asked for. Anonymous visitors are sent to sign in.
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import authenticate, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from livesession.access import reports as attendance_reports
 from livesession.access import services as access
 from livesession.accounts import services
-from livesession.accounts.forms import PasswordCheckForm, ProfileForm, SharingForm
+from livesession.accounts.forms import ProfileForm, SharingForm
 from livesession.accounts.models import PROFILE_FIELDS, User
 from livesession.protection import keystore
 
@@ -102,59 +101,6 @@ def sharing(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:sharing")
         return render(request, "accounts/sharing.html", _context(user, form=form), status=400)
     return render(request, "accounts/sharing.html", _context(user, form=form))
-
-
-def _security_page(request: HttpRequest, user: User, form: PasswordCheckForm,
-                   status: int = 200) -> HttpResponse:
-    sessions = services.active_sessions(user)
-    current = request.session.session_key
-    return render(request, "accounts/security.html",
-                  _context(user, sessions=sessions, current=current, form=form),
-                  status=status)
-
-
-@never_cache
-@login_required
-def security(request: HttpRequest) -> HttpResponse:
-    """The account's signed-in sessions (P1.5)."""
-    return _security_page(request, _me(request), PasswordCheckForm())
-
-
-@never_cache
-@login_required
-@require_POST
-def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
-    """End every other session; the password is asked again (reference SES-6). A wrong
-    password counts towards the lock, as on the sign-in page."""
-    user = _me(request)
-    form = PasswordCheckForm(request.POST)
-    if form.is_valid():
-        checked = authenticate(request, email=user.email,
-                               password=form.cleaned_data["password"])
-        if checked is not None and checked.pk == user.pk:
-            ended = services.revoke_sessions(user, keep_session_key=request.session.session_key)
-            messages.success(request, _("Signed out everywhere else (%(count)d sessions).")
-                             % {"count": ended})
-            return redirect("accounts:security")
-        form.add_error("password", _("This is not your password."))
-    return _security_page(request, user, form, status=400)
-
-
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
-def not_me(request: HttpRequest) -> HttpResponse:
-    """"This was not me" (P1.5): every session ends, this one too, and the password stops
-    working; a link to choose a new one goes to the account's address."""
-    user = _me(request)
-    if request.method == "GET":
-        return render(request, "accounts/not_me.html", _context(user))
-    services.report_not_me(user)
-    logout(request)  # this session is gone already: start a clean anonymous one
-    messages.success(request, _("Every session of your account has ended and your password "
-                                "no longer works. We sent you an email with a link to "
-                                "choose a new one."))
-    return redirect("accounts:login")
 
 
 @login_required

@@ -19,10 +19,6 @@ space_patterns = [
     path("", space_views.space, name="space"),
     path("profile/", space_views.profile, name="profile"),
     path("sharing/", space_views.sharing, name="sharing"),
-    path("security/", space_views.security, name="security"),
-    path("security/sign-out-everywhere/", space_views.sign_out_everywhere,
-         name="sign-out-everywhere"),
-    path("security/not-me/", space_views.not_me, name="not-me"),
     path("verify/", space_views.resend_verification, name="resend-verification"),
     # "My data": see and download everything held about oneself (issue 5 §1)
     path("data/", data_views.data, name="data"),

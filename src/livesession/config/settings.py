@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "livesession.manager",
     "livesession.portal",
     "livesession.console",
+    "livesession.incidents",  # security incidents, base of the breach register (issue 5 §7)
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,10 @@ PERSONAL_DATA_TRANSFERS = [
     item.split("|", 2) for item in os.environ.get("PERSONAL_DATA_TRANSFERS", "").split(";")
     if item.count("|") == 2
 ]
+# Where people write about their data, named in the privacy notice (issue 5 §10): the
+# operator's privacy contact (default: privacy@ the site's host) and its postal address.
+PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "")
+PRIVACY_POSTAL_ADDRESS = os.environ.get("PRIVACY_POSTAL_ADDRESS", "")
 
 # --- Email -----------------------------------------------------------------------------
 # With no EMAIL_HOST the outbox keeps each message (visible in the operator console) and

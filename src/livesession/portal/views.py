@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,7 +15,7 @@ from livesession.accounts.services import link_registration, profile_for_prefill
 from livesession.core import pow as proof_of_work
 from livesession.core import ratelimit
 from livesession.events.models import Event, EventStatus, Session
-from livesession.portal import bots
+from livesession.portal import bots, privacy_views
 from livesession.portal.forms import (
     HONEYPOT,
     POW_CHALLENGE,
@@ -25,7 +24,6 @@ from livesession.portal.forms import (
     RegistrationForm,
 )
 from livesession.privacy import services as consents
-from livesession.protection.registry import register_of_processing
 from livesession.registrations import services as registrations
 from livesession.registrations import sessions
 from livesession.registrations.formspec import fields_for
@@ -220,10 +218,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
                            {"r": registration, "event": registration.event, "token": token}))
 
 
-@require_GET
 def privacy(request: HttpRequest) -> HttpResponse:
-    """The privacy notice, generated from the personal-data registry (P0.3, P3.2, P4.5)."""
-    return render(request, "portal/privacy.html", {
-        "rows": register_of_processing(), "site": settings.SITE_URL,
-        "notice": consents.current_notice(),
-    })
+    """The privacy notice in force, generated from the personal-data registry (P0.3, P3.2,
+    P4.5); its versions are in ``privacy_views``."""
+    return privacy_views.current(request)

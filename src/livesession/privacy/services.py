@@ -1,11 +1,14 @@
-"""Consent ledger writes and the current privacy notice version (P0.3, P1.3, P2.3, P7.5)."""
+"""Consent ledger writes and the privacy notice with its versions (P0.3, P1.3, P2.3, P4.5,
+P7.5)."""
 
 from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
@@ -36,27 +39,123 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _notice_text(language: str) -> str:
+# --- The privacy notice (P0.3, P4.5, issue 5 §10) ---------------------------------------------
+#
+# One text per language, generated from the personal-data registry and the settings that
+# name the operator, so the notice cannot drift from the code. Its versions are the hash of
+# both texts together: a new text is a new ``NoticeVersion`` row, and old rows stay readable
+# at /privacy/versions/<digest>/. The text is what is stored and hashed, and the pages show
+# that very text (``portal.privacy_views.render_notice``), so what a person read is what
+# the digest proves. Its light markup: "# " and "## " headings, "- " list items, "| "
+# table rows, paragraphs between blank lines; addresses become links on the page.
+
+def _site_url(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def privacy_contact_email() -> str:
+    """Where people write about their data (the operator's privacy contact)."""
+    if settings.PRIVACY_CONTACT_EMAIL:
+        return str(settings.PRIVACY_CONTACT_EMAIL)
+    host = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"privacy@{host}"
+
+
+def _purposes(rows: list[dict[str, str]], controller: str) -> list[dict[str, Any]]:
+    """The registry's rows of one controller, grouped by purpose and legal basis: what data
+    serves it (by category) and how long it is kept."""
+    groups: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        if row["controller"] != controller:
+            continue
+        group = groups.setdefault((row["purpose"], row["legal_basis"]), {
+            "purpose": row["purpose"], "basis": row["legal_basis_label"],
+            "data": [], "retention": []})
+        data = row["data"].replace("|", "/")
+        if data not in group["data"]:
+            group["data"].append(data)
+        if row["retention"] not in group["retention"]:
+            group["retention"].append(row["retention"])
+    return sorted(groups.values(), key=lambda g: str(g["purpose"]).lower())
+
+
+def _categories(rows: list[dict[str, str]], controller: str) -> list[str]:
+    names = []
+    for row in rows:
+        if row["controller"] == controller:
+            category = row["data"].split(":", 1)[0]
+            if category not in names:
+                names.append(category)
+    return sorted(names, key=str.lower)
+
+
+def notice_context() -> dict[str, Any]:
+    """The facts of the notice, in the active language: the registry's purposes, data,
+    legal bases and retention per controller, the recipients and transfers from the
+    settings, the rights with the personal-space pages that serve them, the CNIL."""
+    from django.urls import reverse
+
+    from livesession.protection.access_export import CNIL
+    from livesession.protection.registry import Controller, register_of_processing
+
+    rows = register_of_processing()
+    return {
+        "operator": settings.PLATFORM_OPERATOR_NAME,
+        "hosting_country": settings.HOSTING_COUNTRY,
+        "contact_email": privacy_contact_email(),
+        "postal_address": settings.PRIVACY_POSTAL_ADDRESS,
+        "operator_purposes": _purposes(rows, Controller.OPERATOR.value),
+        "client_purposes": _purposes(rows, Controller.CLIENT.value),
+        "operator_categories": _categories(rows, Controller.OPERATOR.value),
+        "client_categories": _categories(rows, Controller.CLIENT.value),
+        "transfers": [{"recipient": r, "country": c, "safeguard": g}
+                      for r, c, g in settings.PERSONAL_DATA_TRANSFERS],
+        "links": {name: _site_url(reverse(f"accounts:{name}"))
+                  for name in ("space", "profile", "data", "erase", "security", "sharing",
+                               "login", "signup")},
+        "privacy_url": _site_url(reverse("portal:privacy")),
+        "versions_url": _site_url(reverse("portal:privacy-versions")),
+        "cnil": CNIL,
+    }
+
+
+def notice_text(language: str) -> str:
     from django.template.loader import render_to_string
 
-    from livesession.protection.registry import register_of_processing
-
     with translation.override(language):
-        return render_to_string("portal/privacy_text.txt", {"rows": register_of_processing()})
+        return render_to_string("portal/privacy_text.txt", notice_context()).strip() + "\n"
 
 
-@lru_cache(maxsize=1)
-def _current_texts() -> tuple[str, str, str]:
-    text_fr, text_en = _notice_text("fr"), _notice_text("en")
+def _notice_key() -> tuple[Any, ...]:
+    """What, besides the code and the catalogs, the text depends on."""
+    return (settings.SITE_URL, settings.PLATFORM_OPERATOR_NAME, settings.HOSTING_COUNTRY,
+            settings.PRIVACY_CONTACT_EMAIL, settings.PRIVACY_POSTAL_ADDRESS,
+            tuple(tuple(t) for t in settings.PERSONAL_DATA_TRANSFERS))
+
+
+@lru_cache(maxsize=4)
+def _current_texts(key: tuple[Any, ...]) -> tuple[str, str, str]:
+    text_fr, text_en = notice_text("fr"), notice_text("en")
     return digest(text_fr + "\n---\n" + text_en), text_fr, text_en
 
 
 def current_notice() -> NoticeVersion:
-    """The notice in force; a new version row appears whenever its text changes."""
-    key, text_fr, text_en = _current_texts()
+    """The notice in force; a new version row appears whenever its text changes (the
+    registry, the catalogs or the operator's settings changed), and old ones are kept."""
+    key, text_fr, text_en = _current_texts(_notice_key())
     notice, _created = NoticeVersion.objects.get_or_create(
         digest=key, defaults={"text_fr": text_fr, "text_en": text_en})
     return notice
+
+
+def notice_versions() -> list[NoticeVersion]:
+    """Every version, newest first (the date is when it was first shown)."""
+    current_notice()
+    return list(NoticeVersion.objects.order_by("-created_at", "digest"))
+
+
+def notice_version(key: str) -> NoticeVersion | None:
+    return NoticeVersion.objects.filter(digest=key).first()
 
 
 def ensure_builtin_purposes(client: Client) -> None:

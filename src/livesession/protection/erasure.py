@@ -35,7 +35,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connections, router, transaction
+from django.db import router, transaction
 from django.db.models import ForeignKey, Model, ProtectedError
 
 from livesession.audit.services import record
@@ -210,17 +210,15 @@ def _sweep(ids: list[uuid.UUID], counts: Counter[str]) -> set[str]:
 
 
 def _vacuum(tables: set[str]) -> None:
-    """PostgreSQL keeps deleted rows as dead tuples until VACUUM: run it on the tables we
-    touched when we are not inside a transaction (VACUUM cannot run in one). SQLite
-    overwrites freed pages itself (``PRAGMA secure_delete``, config/settings.py)."""
-    for alias in ("default", "keystore"):
-        connection = connections[alias]
-        if connection.vendor != "postgresql" or connection.in_atomic_block:
-            continue
-        existing = set(connection.introspection.table_names())
-        with connection.cursor() as cursor:
-            for table in sorted(tables & existing):
-                cursor.execute(f"VACUUM {connection.ops.quote_name(table)}")
+    """PostgreSQL keeps deleted rows as dead tuples until VACUUM. VACUUM cannot run in a
+    transaction and can be slow, so it is a background job (``protection.jobs``), rung once
+    the erasure's transaction has committed (at once when there is none around it); the
+    job carries table names only. SQLite overwrites freed pages itself (``PRAGMA
+    secure_delete``, config/settings.py) and the job does nothing there."""
+    from livesession.core.tasks import enqueue_on_commit
+    from livesession.protection.jobs import vacuum_tables
+
+    enqueue_on_commit(vacuum_tables, sorted(tables))
 
 
 def _drop_husk(subject_id: uuid.UUID) -> None:

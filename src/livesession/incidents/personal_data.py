@@ -1,0 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+
+from livesession.incidents.models import Incident
+from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
+
+# The references are ids ("account:12"), never names or addresses, as in the audit trail:
+# after an erasure they link to nothing, and the register keeps its evidence (GDPR art.
+# 33.5). Not in the person's export: the person concerned is told by the breach notice
+# (P5.1), with what it requires, and the account's own data is exported already. The
+# summary is checked to hold no personal data (incidents.services.clean_summary).
+declare(
+    Incident,
+    personal={
+        "refs": Personal(Controller.OPERATOR, _("handle security incidents and personal data "
+                                                "breaches (GDPR art. 33)"),
+                         Basis.LEGAL_OBLIGATION, _("5 years"), Erase.KEEP_PSEUDONYMOUS,
+                         Export.OMIT, label=_("who and what the incident concerns")),
+        "created_by": Personal(Controller.OPERATOR, _("prove who did what (audit trail)"),
+                               Basis.LEGAL_OBLIGATION, _("5 years"), Erase.KEEP_PSEUDONYMOUS,
+                               Export.OMIT, label=_("who recorded the incident")),
+    },
+    not_personal=["id", "source", "detected_at", "aware_at", "nature", "status", "summary",
+                  "client", "closed_at"],
+)

@@ -16,6 +16,9 @@ Kinds (who may reach a method of a URL):
 - ``account``: the signed-in account's own personal space (/me/). These URLs carry no id:
   the account comes from the session only, anonymous visitors are sent to sign in, and no
   other person's data may appear (``tests/accounts/test_space_access.py``).
+- ``api-account``: the signed-in account's own data through the API (/api/v1/me/…): the
+  session cookie only, CSRF enforced on writes, anonymous answered 401/403, never a
+  redirect (``tests/api/test_me_rights.py``).
 """
 
 from __future__ import annotations
@@ -40,7 +43,8 @@ OPERATOR = "operator"
 API_TOKEN = "api-token"
 API_PUBLIC = "api-public"
 ACCOUNT = "account"
-KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC, ACCOUNT})
+API_ACCOUNT = "api-account"
+KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC, ACCOUNT, API_ACCOUNT})
 
 # What a role may do inside its own client (the words of ``core.models.CAPABILITIES``).
 VIEW = "view"
@@ -201,6 +205,14 @@ def other_session(side: Side) -> dict[str, Any]:
     return {"session_id": uuid.UUID("00000000-0000-4000-8000-000000000000")}
 
 
+def nobodys_registration(side: Side) -> dict[str, Any]:
+    """A registration id that is nobody's: a 404 for every account (tests/accounts/
+    test_rectification.py edits a real one, and is refused another account's)."""
+    import uuid
+
+    return {"registration_id": uuid.UUID("00000000-0000-4000-8000-00000000000a")}
+
+
 def incident(side: Side) -> dict[str, Any]:
     """An incident about the side's client (issue 5 §7), opened by the platform."""
     from livesession.incidents.services import open_incident
@@ -267,6 +279,10 @@ INVENTORY: dict[str, Route] = {
     "accounts:space": Route({"GET": ACCOUNT}),
     "accounts:profile": Route({"GET": ACCOUNT, "POST": ACCOUNT}, body=PROFILE),
     "accounts:sharing": Route({"GET": ACCOUNT, "POST": ACCOUNT}),
+    # Restrict, object, consents (issue 5 §3, §4); one's own registration only (§2).
+    "accounts:choices": Route({"GET": ACCOUNT, "POST": ACCOUNT}),
+    "accounts:registration-edit": Route({"GET": ACCOUNT, "POST": ACCOUNT},
+                                        nobodys_registration),
     "accounts:security": Route({"GET": ACCOUNT}),
     "accounts:sign-out-everywhere": Route({"POST": ACCOUNT}, body={"password": "wrong password"}),
     "accounts:not-me": Route({"GET": ACCOUNT, "POST": ACCOUNT}),
@@ -330,6 +346,9 @@ INVENTORY: dict[str, Route] = {
                           body={"name": "Intruder", "owner_email": "owner@intruder.test"}),
     "console:ack": Route({"GET": OPERATOR, "POST": OPERATOR}, body={"ack": "yes"}),
     "console:outbox": Route({"GET": OPERATOR}),
+    # audit trail (issue 6 §5)
+    "console:audit": Route({"GET": OPERATOR}),
+    "console:audit-verify": Route({"POST": OPERATOR}),
     "console:incidents": Route({"GET": OPERATOR, "POST": OPERATOR},
                                body={"summary": "Recorded across clients", "nature": "unknown"}),
     "console:incident": Route({"GET": OPERATOR}, incident),
@@ -575,6 +594,65 @@ INVENTORY.update({
                               body=REPLAY_JSON),
     "api:event-session-replay": Route({"GET": API_TOKEN, "PUT": API_TOKEN,
                                        "DELETE": API_TOKEN}, event_session, body=REPLAY_JSON),
+})
+
+
+# --- people: a client's participants as persons, and the participant's own rights through
+# the API (manager/people.py, api/views_people.py, issue 5 §9, §11) ---
+
+_SUBJECTS: dict[Any, Any] = {}
+
+
+def _side_subject(side: Side) -> Any:
+    """The subject of the side's registration, remembered: once erased (person-erase),
+    the registration is gone but the URL is asked again for the next method."""
+    from livesession.registrations.models import Registration
+
+    if side.registration_id not in _SUBJECTS:
+        _SUBJECTS[side.registration_id] = Registration.objects.get(
+            pk=side.registration_id).subject_id
+    return _SUBJECTS[side.registration_id]
+
+
+def slug_person(side: Side) -> dict[str, Any]:
+    return {"client_slug": side.slug, "subject_id": _side_subject(side)}
+
+
+def slug_person_registration(side: Side) -> dict[str, Any]:
+    return {**slug_person(side), "registration_id": side.registration_id}
+
+
+def person(side: Side) -> dict[str, Any]:
+    return {"subject_id": _side_subject(side)}
+
+
+# B's participant's address: searched with A's slug or token, it must find nobody.
+FOREIGN_ADDRESS = "participant@betaco-people.test"
+
+INVENTORY.update({
+    # The local part both sides' participants share: A must list only its own (the page
+    # keeps what was typed, so B's whole address would show up as typed).
+    "manager:people": Route({"GET": MEMBER, "POST": MEMBER}, slug, capability=VIEW,
+                            body={"q": "participant"}),
+    "manager:person": Route({"GET": MEMBER}, slug_person, capability=VIEW),
+    # Acting on a person (a copy takes data out, P6.5): the capability to manage.
+    "manager:person-export": Route({"POST": MEMBER}, slug_person, capability=MANAGE_EVENTS),
+    "manager:person-rectify": Route({"GET": MEMBER, "POST": MEMBER}, slug_person_registration,
+                                    capability=MANAGE_EVENTS,
+                                    body={"first_name": "Changed", "last_name": "Across"}),
+    "manager:person-restrict": Route({"POST": MEMBER}, slug_person, capability=MANAGE_EVENTS),
+    "manager:person-lift": Route({"POST": MEMBER}, slug_person, capability=MANAGE_EVENTS),
+    "manager:person-erase": Route({"GET": MEMBER, "POST": MEMBER}, slug_person,
+                                  capability=MANAGE_EVENTS, body={"confirm": "on"}),
+    "api:people-search": Route({"POST": API_TOKEN}, body={"email": FOREIGN_ADDRESS}),
+    "api:person": Route({"GET": API_TOKEN}, person),
+    "api:person-export": Route({"GET": API_TOKEN}, person),
+    "api:person-restrict": Route({"POST": API_TOKEN}, person),
+    "api:person-lift": Route({"POST": API_TOKEN}, person),
+    "api:person-erase": Route({"POST": API_TOKEN}, person),
+    "api:me-export": Route({"GET": API_ACCOUNT}),
+    "api:me-erase": Route({"POST": API_ACCOUNT},
+                          body={"password": "wrong password", "scope": "everything"}),
 })
 
 

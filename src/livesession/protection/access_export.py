@@ -5,6 +5,9 @@ operator for the account, then each organizer), from the personal-data registry:
 declared model, the person's rows (``subject_rows``), and of each row the personal fields
 exported as values, decrypted. Every category carries the purpose, the legal basis and the
 retention of its declaration, so nothing here is written per field by hand.
+``collect_person`` does the same for one client's participant, as that client holds them
+(the Manager's and the API's answer to an access request, issue 5 §9): only that client's
+group, the person named by their subject id since they may have no account.
 
 ``build_zip`` packs it as ``data.json`` (format ``livesession-access-export``, version 1,
 valid against the published JSON Schema, also in the archive), one CSV per model and
@@ -26,11 +29,12 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from livesession.audit.services import record as audit_record
 from livesession.core.clock import now
 from livesession.protection import keystore, subject_rows
 from livesession.protection.registry import (
@@ -162,9 +166,28 @@ def _subject_ids_of(rows: Iterable[models.Model]) -> set[uuid.UUID]:
 
 def collect(user: Any) -> dict[str, Any]:
     """Everything held about the account's person, grouped by controller (JSON-ready)."""
+    person = subject_rows.person_of(user)
+    return _document(person, {"account": f"account:{user.pk}"}, only=None)
+
+
+def collect_person(person: subject_rows.Person) -> dict[str, Any]:
+    """What one client holds about one of its participants (``subject_rows.person_at_client``),
+    in the same format as the personal space's copy: the answer to an access request the
+    client, as controller, received (issue 5 §9, P6.3, GDPR art. 15). Only that client's
+    group: the platform account and the audit trail are the operator's, not the client's."""
+    if person.user_id is not None or len(person.client_ids) != 1:
+        raise ValueError("collect_person takes one client's person (person_at_client)")
+    (client_id,) = person.client_ids
+    (subject_id,) = person.subject_ids
+    return _document(person, {"subject": f"subject:{subject_id}"},
+                     only={f"client:{client_id}"})
+
+
+def _document(person: subject_rows.Person, who: dict[str, str],
+              only: set[str] | None) -> dict[str, Any]:
+    """The export document of ``person``; ``only`` keeps those controller groups."""
     from livesession.core.models import Client
 
-    person = subject_rows.person_of(user)
     controllers: dict[str, dict[str, Any]] = {}
     with keystore.unit_of_work():
         keystore.preload(person.subject_ids)
@@ -181,6 +204,8 @@ def collect(user: Any) -> dict[str, Any]:
                     by_controller.setdefault(_controller_id(decl.personal[name], row),
                                              []).append(name)
                 for cid, names in by_controller.items():
+                    if only is not None and cid not in only:
+                        continue
                     group = controllers.setdefault(cid, {"categories": {}})
                     category = group["categories"].setdefault(label, {
                         "model": label,
@@ -211,11 +236,41 @@ def collect(user: Any) -> dict[str, Any]:
         "schema": SCHEMA_URL,
         "generated_at": now().isoformat(),
         "language": get_language() or settings.LANGUAGE_CODE,
-        "person": {"account": f"account:{user.pk}"},
+        "person": who,
         "controllers": ordered,
     }
     document["notice"] = _notice(document, person)
     return document
+
+
+def export_person(subject: Any, *, actor: str) -> tuple[dict[str, Any], bytes]:
+    """The archive of what the subject's client holds about them, for the client's Manager
+    or API (issue 5 §9, P6.3): collected, packed in memory and audited (ids and counts
+    only) in one transaction. Returns the document and the ZIP bytes."""
+    with transaction.atomic():
+        document = collect_person(subject_rows.person_at_client(subject))
+        archive = build_zip(document)
+        audit_record(actor, "person.exported", target=f"subject:{subject.pk}",
+               client_id=subject.client_id, details=_export_details(document))
+    return document, archive
+
+
+def export_account(user: Any, *, actor: str, via: str) -> tuple[dict[str, Any], bytes]:
+    """The personal space's archive of the account holder (``via``: "space", "api"),
+    audited like the download of "My data" (issue 5 §1, §11, P4.1)."""
+    with transaction.atomic():
+        document = collect(user)
+        archive = build_zip(document)
+        audit_record(actor, "access_export.downloaded", target=f"account:{user.pk}",
+               details={**_export_details(document), "via": via})
+    return document, archive
+
+
+def _export_details(document: dict[str, Any]) -> dict[str, Any]:
+    return {"format_version": VERSION,
+            "controllers": [group["id"] for group in document["controllers"]],
+            "records": sum(len(category["records"]) for group in document["controllers"]
+                           for category in group["categories"])}
 
 
 # --- what art. 15 requires besides the data -------------------------------------------------

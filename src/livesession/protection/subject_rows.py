@@ -36,9 +36,12 @@ REGISTRATION_MODEL = "registrations.Registration"
 @dataclass(frozen=True)
 class Person:
     """One person as the platform knows them: the account, its (operator) subject, the
-    registrations the account holds and the subjects at each client those belong to."""
+    registrations the account holds and the subjects at each client those belong to.
 
-    user_id: int
+    A client's participant seen from that client's Manager (``person_at_client``) has no
+    account (``user_id`` None): only that client's subject and its registrations."""
+
+    user_id: int | None
     subject_ids: frozenset[uuid.UUID]
     registration_ids: frozenset[Any]
     client_ids: frozenset[int] = field(default_factory=frozenset)
@@ -46,7 +49,8 @@ class Person:
     @property
     def pseudonyms(self) -> frozenset[str]:
         """The ids the audit trail uses for this person (never names or addresses)."""
-        return frozenset({f"account:{self.user_id}"}
+        account = {f"account:{self.user_id}"} if self.user_id is not None else set()
+        return frozenset(account
                          | {f"subject:{sid}" for sid in self.subject_ids}
                          | {f"registration:{rid}" for rid in self.registration_ids})
 
@@ -68,6 +72,22 @@ def person_of(user: Any) -> Person:
         subject_ids=frozenset({user.subject_id} | client_subjects),
         registration_ids=frozenset(registrations.values_list("pk", flat=True)),
         client_ids=frozenset(registrations.values_list("client_id", flat=True)),
+    )
+
+
+def person_at_client(subject: Any) -> Person:
+    """The person behind one client's subject, as that client (the controller) knows them:
+    the subject and its registrations at that client, never the platform account (the
+    operator's) nor what other clients hold (issue 5 §9, P6.3)."""
+    from livesession.registrations.models import Registration
+
+    registrations = Registration.objects.filter(subject_id=subject.pk,
+                                                client_id=subject.client_id)
+    return Person(
+        user_id=None,
+        subject_ids=frozenset({subject.pk}),
+        registration_ids=frozenset(registrations.values_list("pk", flat=True)),
+        client_ids=frozenset({subject.client_id}) if subject.client_id else frozenset(),
     )
 
 
@@ -103,7 +123,7 @@ def path_q(model: type[models.Model], person: Person) -> Q | None:
     """The filter selecting ``person``'s rows of ``model``, or None when there is no path."""
     label = model._meta.label
     if label == settings.AUTH_USER_MODEL:
-        return Q(pk=person.user_id)
+        return Q(pk=person.user_id) if person.user_id is not None else Q(pk__in=[])
     if label in TEXT_PATHS:
         return TEXT_PATHS[label](person)
     decl = all_declarations().get(label)
@@ -118,7 +138,9 @@ def path_q(model: type[models.Model], person: Person) -> Q | None:
     for name in kinds["registration"]:
         q = _or(q, Q(**{f"{name}__in": person.registration_ids}))
     for name in kinds["user"]:
-        q = _or(q, Q(**{name: person.user_id}))
+        # No account (a client's participant): ``created_by = NULL`` must not match.
+        user_q = Q(**{name: person.user_id}) if person.user_id is not None else Q(pk__in=[])
+        q = _or(q, user_q)
     return q
 
 

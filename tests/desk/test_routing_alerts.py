@@ -119,7 +119,8 @@ def test_job_runs_hourly() -> None:
     from livesession.desk import jobs
 
     job = jobs.desk_deadline_alerts
-    assert job.validate_datetime(dt.datetime(2026, 1, 1, 10, 5))
-    assert not job.validate_datetime(dt.datetime(2026, 1, 1, 10, 6))
+    task = job.task_class()
+    assert task.validate_datetime(dt.datetime(2026, 1, 1, 10, 5))
+    assert not task.validate_datetime(dt.datetime(2026, 1, 1, 10, 6))
     job.call_local()  # runs on an empty desk without error
     assert now()

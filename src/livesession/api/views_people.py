@@ -37,6 +37,8 @@ from livesession.manager import people
 from livesession.protection import access_export, erasure, restriction
 from livesession.protection.models import Subject
 
+EVERYTHING = "everything"  # the /me/erase scope: the account and every organizer
+
 
 def _client(request: Request) -> Client:
     return request.user.client  # type: ignore[union-attr]
@@ -281,7 +283,7 @@ class EraseIn(serializers.Serializer[dict[str, Any]]):
 
     def validate_scope(self, value: str) -> str:
         value = value.strip()
-        if value != erasure.EVERYWHERE and not value.isdigit():
+        if value != EVERYTHING and not value.isdigit():
             raise serializers.ValidationError(_(
                 'Use "everything", or the number of one organizer (client).'))
         return value
@@ -303,7 +305,7 @@ class MeErase(_MeView):
                             status=400)
         scope = data.validated_data["scope"]
         actor = f"account:{user.pk}"
-        if scope == erasure.EVERYWHERE:
+        if scope == EVERYTHING:
             receipt = erasure.erase_everywhere(user, actor=actor)
             logout(request._request)
             return Response({"status": "erased", "counts": receipt.as_dict()})

@@ -28,10 +28,11 @@ from livesession.events.models import Event
 from livesession.messaging.models import OutboxMessage
 from livesession.privacy import services as consents
 from livesession.privacy.models import ConsentPurpose
-from livesession.protection import access_export, keystore, restriction
+from livesession.protection import access_export, keystore, restriction, subject_rows
 from livesession.protection.models import DataKey, Subject
 from livesession.registrations.models import Registration
 from livesession.registrations.services import register
+from tests.accounts.conftest import make_participant  # noqa: F401 - fixture
 
 NOA = "noa.lemaire@example.org"
 OTHER = "quentin.marchetti@example.org"
@@ -277,3 +278,38 @@ def test_p6_8_erase_needs_a_confirmation_then_is_idempotent(owner: Browser,
     # and it is gone from the search
     assert _found(_search(owner, NOA)) == set()
     assert not Subject.objects.filter(pk=sid, shredded_at__isnull=True).exists()
+
+
+# --- What the client's copy holds (access_export.collect_person) -------------------------
+
+def test_p6_3_the_clients_copy_holds_nothing_of_the_platform_account(
+        owner: Browser, noa: dict[str, Any], make_participant: Any,  # noqa: F811
+        client_a: Client) -> None:
+    """Noa also has a platform account (the operator's): A's copy is A's data only."""
+    from livesession.accounts import services as accounts
+
+    user = make_participant(NOA, "Noa", "Lemaire")
+    accounts.update_profile(user, first_name="Noa", last_name="Lemaire", city="Uppsala",
+                            job_function="Ornithologist")
+    accounts.claim_registrations(user)
+    document = access_export.collect_person(subject_rows.person_at_client(noa["subject"]))
+    text = json.dumps(document)
+    assert "Uppsala" not in text and "Ornithologist" not in text
+    assert f"account:{user.pk}" not in text
+    assert [g["id"] for g in document["controllers"]] == [f"client:{client_a.pk}"]
+    # while the personal space's copy of the same person has both
+    own = json.dumps(access_export.collect(user))
+    assert "Uppsala" in own and "Atelier du jeudi" in own
+
+
+def test_p6_3_a_person_without_account_reaches_no_row_by_an_empty_account(
+        noa: dict[str, Any]) -> None:
+    """``created_by IS NULL`` rows (events made by the system) must not count as the
+    person's: a client's participant has no account id to match."""
+    assert Event.objects.filter(created_by__isnull=True).exists()  # the trap is set
+    nobody = subject_rows.Person(user_id=None, subject_ids=frozenset(),
+                                 registration_ids=frozenset())
+    for model in subject_rows.models_with_exportable_data():
+        assert not subject_rows.rows_of(model, nobody).exists(), model._meta.label
+    with pytest.raises(ValueError):
+        access_export.collect_person(nobody)

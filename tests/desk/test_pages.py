@@ -143,3 +143,17 @@ def test_console_action_unknown_or_manager_only_is_404(make_request: Any, client
     for action in ("forward", "export", "nothing"):
         assert browser.post(_url("desk-action", client_a, request_id=req.pk,
                                  action=action)).status_code == 404
+
+
+def test_p6_3_client_desk_links_to_the_persons_page(make_request: Any, client_a: Any,
+                                                    owner_a: Any, event_a: Any) -> None:
+    from livesession.registrations.services import register
+
+    register(event_a, email="known@example.org", first_name="Kim", last_name="Lee")
+    req = make_request(client_a, type="copy", email="known@example.org")
+    services.verify_code(req, services.start_identity_check(req, actor="t"), actor="t")
+    html = _browser(owner_a).get(_url("desk-request", client_a, request_id=req.pk)
+                                 ).content.decode()
+    person = reverse("manager:person", kwargs={"client_slug": client_a.slug,
+                                               "subject_id": req.subject_id})
+    assert person in html

@@ -141,14 +141,22 @@ def desk_new(request: HttpRequest, desk: Desk) -> HttpResponse:
 
 # --- One request --------------------------------------------------------------------------
 
-def _people_url(desk: Desk) -> str:
-    """Helper C's Manager person page when it exists, else the events list."""
+def _people_url(desk: Desk, req: Request) -> str:
+    """The Manager's page of this person (the request's subject is the participant at this
+    client), or the People search when the client holds no registration of that address."""
+    from livesession.registrations.models import Registration
+
     if desk.client is None:
         return ""
+    slug = desk.client.slug
     try:
-        return reverse("manager:people", kwargs={"client_slug": desk.client.slug})
-    except NoReverseMatch:
-        return reverse("manager:events", kwargs={"client_slug": desk.client.slug})
+        if req.subject_id and Registration.objects.filter(
+                client=desk.client, subject_id=req.subject_id).exists():
+            return reverse("manager:person", kwargs={"client_slug": slug,
+                                                     "subject_id": req.subject_id})
+        return reverse("manager:people", kwargs={"client_slug": slug})
+    except NoReverseMatch:  # the People pages are not installed
+        return reverse("manager:events", kwargs={"client_slug": slug})
 
 
 def _forms(desk: Desk, bound: dict[str, forms.Form] | None = None) -> dict[str, forms.Form]:
@@ -182,7 +190,7 @@ def _detail(request: HttpRequest, desk: Desk, req: Request, *,
         "actions": {name.replace("-", "_"): desk.url("desk-action", request_id=req.pk,
                                                      action=name)
                     for name in sorted(_available(desk))},
-        "people_url": _people_url(desk), "is_export": req.type in services.EXPORT_TYPES,
+        "people_url": _people_url(desk, req), "is_export": req.type in services.EXPORT_TYPES,
         "types": RequestType, "statuses": Status,
         "forwards": list(Request.objects.filter(forwarded_from=req).select_related("client")),
         "list_url": desk.url("desk"),

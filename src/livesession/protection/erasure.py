@@ -2,7 +2,8 @@
 
 Nothing here lists models by hand: every declaration in ``protection.registry`` says, field
 by field, how erasure treats it (``Erase``), and how a row reaches its person
-(``subject_path``, or a ``subject`` foreign key found here). For a set of subject ids:
+(``subject_path``, or a ``subject`` foreign key: ``subject_rows.subject_lookup``,
+the path finder export uses too). For a set of subject ids:
 
 * a model with any ``DELETE_ROW`` field loses the person's rows (with their cascades);
 * ``CLEAR`` fields of rows that stay are blanked (a foreign key to the person's account or
@@ -36,15 +37,14 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import router, transaction
-from django.db.models import ForeignKey, Model, ProtectedError
+from django.db.models import Model, ProtectedError
 
 from livesession.audit.services import record
-from livesession.protection import crypto, journal, keystore
+from livesession.protection import crypto, journal, keystore, subject_rows
 from livesession.protection.models import Subject
 from livesession.protection.registry import (
     UNLINKED,
     Erase,
-    ModelDeclaration,
     all_declarations,
 )
 from livesession.protection.services import shred_subject
@@ -75,36 +75,9 @@ class Receipt:
 
 # --- Paths from a row to its person ------------------------------------------------------
 
-def _fk_path(model: type[Model], name: str) -> str | None:
-    """The lookup from a foreign key to the subject id of the row it points to."""
-    field_obj = model._meta.get_field(name)
-    if not isinstance(field_obj, ForeignKey):
-        return None
-    target = field_obj.related_model
-    if target is Subject:
-        return name
-    try:
-        inner = target._meta.get_field("subject")
-    except Exception:
-        return None
-    if isinstance(inner, ForeignKey) or inner.one_to_one:
-        return f"{name}__subject"
-    return None
-
-
-def subject_path(model: type[Model], decl: ModelDeclaration) -> str | None:
-    """The ORM lookup from a row of ``model`` to its subject id; None when there is none."""
-    if decl.subject_path == UNLINKED:
-        return None
-    if decl.subject_path:
-        return decl.subject_path
-    if model is Subject:
-        return "pk"
-    try:
-        own = model._meta.get_field("subject")
-    except Exception:
-        return None
-    return "subject" if getattr(own, "related_model", None) is Subject else None
+# One path finder for export and erasure: ``protection.subject_rows`` owns it.
+_fk_path = subject_rows.fk_subject_lookup
+subject_path = subject_rows.subject_lookup
 
 
 def missing_paths() -> list[str]:

@@ -13,6 +13,12 @@ model is covered as soon as it points at the person in one of these ways:
 Only foreign keys declared personal in the registry count: a foreign key declared
 not personal is not a link to the person. ``tests/protection/test_subject_rows.py`` fails
 when a model with exportable personal fields has no path.
+
+This module is the one path finder: erasure (``protection/erasure.py``) asks it too, for
+the lookup from a row to its subject id (``subject_lookup``: the declaration's
+``subject_path``, else a ``subject`` foreign key) and from a foreign key to the subject of
+the row it points to (``fk_subject_lookup``). Export follows those same declared paths,
+so what erasure removes and what the copy shows are found the same way.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ForeignKey, Q
 
-from livesession.protection.registry import Export, ModelDeclaration, all_declarations
+from livesession.protection.models import Subject
+from livesession.protection.registry import UNLINKED, Export, ModelDeclaration, all_declarations
 
 SUBJECT_MODEL = "protection.Subject"
 REGISTRATION_MODEL = "registrations.Registration"
@@ -135,6 +142,10 @@ def path_q(model: type[models.Model], person: Person) -> Q | None:
     q: Q | None = None
     for name in kinds["subject"]:
         q = _or(q, Q(**{f"{name}__in": person.subject_ids}))
+    declared = subject_lookup(model, decl) if decl.subject_path else None
+    if declared is not None and declared not in kinds["subject"]:
+        # The path erasure follows (``registration__subject``, ``user__subject``…).
+        q = _or(q, Q(**{f"{declared}__in": person.subject_ids}))
     for name in kinds["registration"]:
         q = _or(q, Q(**{f"{name}__in": person.registration_ids}))
     for name in kinds["user"]:
@@ -142,6 +153,41 @@ def path_q(model: type[models.Model], person: Person) -> Q | None:
         user_q = Q(**{name: person.user_id}) if person.user_id is not None else Q(pk__in=[])
         q = _or(q, user_q)
     return q
+
+
+def fk_subject_lookup(model: type[models.Model], name: str) -> str | None:
+    """The lookup from foreign key ``name`` to the subject id of the row it points to
+    (``subject`` itself, or ``<name>__subject``); None when that row has no subject."""
+    field_obj = model._meta.get_field(name)
+    if not isinstance(field_obj, ForeignKey):
+        return None
+    target = field_obj.related_model
+    if target is Subject:
+        return name
+    try:
+        inner = target._meta.get_field("subject")
+    except Exception:
+        return None
+    if isinstance(inner, ForeignKey) or inner.one_to_one:
+        return f"{name}__subject"
+    return None
+
+
+def subject_lookup(model: type[models.Model], decl: ModelDeclaration) -> str | None:
+    """The ORM lookup from a row of ``model`` to its subject id: the declaration's
+    ``subject_path``, the Subject's own ``pk``, or a ``subject`` foreign key; None when
+    there is none (or the declaration says ``UNLINKED``)."""
+    if decl.subject_path == UNLINKED:
+        return None
+    if decl.subject_path:
+        return decl.subject_path
+    if model is Subject:
+        return "pk"
+    try:
+        own = model._meta.get_field("subject")
+    except Exception:
+        return None
+    return "subject" if getattr(own, "related_model", None) is Subject else None
 
 
 def _or(left: Q | None, right: Q) -> Q:

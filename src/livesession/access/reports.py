@@ -5,6 +5,11 @@ Read-only, and always through the event (whose client the caller has checked): e
 query filters on the event's client as well. "Attended" means an ``Attendance`` row for
 that session: the person opened the room through the personal link. Minutes present are
 known only for embedded rooms (heartbeats); for redirect rooms only the accesses are.
+
+People whose processing is restricted (GDPR art. 18, R-10) are left out of everything here:
+lists, export and figures. People who object to statistics (art. 21, R-11,
+``protection.objection``) are left out of the figures (counts, averages, timeline) at once,
+and still listed as attendees: the list serves the event itself, not statistics.
 """
 
 from __future__ import annotations
@@ -21,10 +26,22 @@ from django.utils.translation import gettext as _
 
 from livesession.access.models import Attendance, AttendanceDevice
 from livesession.events.models import Event, Session
-from livesession.protection import keystore
+from livesession.protection import keystore, objection, restriction
+from livesession.protection.models import ObjectionPurpose
 from livesession.registrations.models import Registration, RegistrationStatus, SeatStatus
 
 BUCKET = dt.timedelta(minutes=5)
+
+
+def _listed(rows: Any, field: str) -> Any:
+    """Without restricted people (R-10): storage only, not in lists nor exports."""
+    return restriction.exclude_restricted(rows, field)
+
+
+def _counted(rows: Any, field: str) -> Any:
+    """Statistics input: without restricted people nor those who object to statistics."""
+    return _listed(rows, field).exclude(
+        **objection.objecting_filter(ObjectionPurpose.STATISTICS, field))
 
 
 @dataclass(frozen=True)
@@ -53,14 +70,14 @@ def target(event: Event, key: int) -> Target | None:
     return next((t for t in targets(event) if t.key == key), None)
 
 
-def expected(event: Event, key: int) -> QuerySet[Registration]:
+def expected(event: Event, key: int, *, figures: bool = False) -> QuerySet[Registration]:
     """The registrations expected in the room: confirmed, and for a session, holding a
-    confirmed place in it."""
+    confirmed place in it; never the restricted, and for ``figures`` not the objectors."""
     rows = Registration.objects.filter(client_id=event.client_id, event=event,
                                        status=RegistrationStatus.CONFIRMED)
     if key:
         rows = rows.filter(seats__session_id=key, seats__status=SeatStatus.CONFIRMED)
-    return rows
+    return _counted(rows, "subject") if figures else _listed(rows, "subject")
 
 
 def attendances(event: Event, key: int | None = None) -> QuerySet[Attendance]:
@@ -68,7 +85,8 @@ def attendances(event: Event, key: int | None = None) -> QuerySet[Attendance]:
     devices = (AttendanceDevice.objects.filter(registration_id=OuterRef("registration_id"),
                                                session_key=OuterRef("session_key"))
                .values("registration_id").annotate(n=Count("id")).values("n"))
-    rows = (Attendance.objects.filter(client_id=event.client_id, event=event)
+    rows = (_listed(Attendance.objects.filter(client_id=event.client_id, event=event),
+                    "registration__subject")
             .select_related("registration")
             .annotate(devices=Coalesce(Subquery(devices), 0)))
     if key is not None:
@@ -76,8 +94,8 @@ def attendances(event: Event, key: int | None = None) -> QuerySet[Attendance]:
     return rows
 
 
-def no_shows(event: Event, key: int) -> QuerySet[Registration]:
-    return expected(event, key).exclude(
+def no_shows(event: Event, key: int, *, figures: bool = False) -> QuerySet[Registration]:
+    return expected(event, key, figures=figures).exclude(
         pk__in=Attendance.objects.filter(client_id=event.client_id, event=event,
                                          session_key=key).values("registration_id"))
 
@@ -96,7 +114,8 @@ class Summary:
 def summaries(event: Event) -> list[Summary]:
     found = []
     counts: dict[int, dict[str, Any]] = {row["session_key"]: dict(row) for row in
-              Attendance.objects.filter(client_id=event.client_id, event=event)
+              _counted(Attendance.objects.filter(client_id=event.client_id, event=event),
+                       "registration__subject")
               .values("session_key").annotate(
                   attended=Count("id"),
                   measured=Count("id", filter=Q(presence_measured=True)),
@@ -108,8 +127,9 @@ def summaries(event: Event) -> list[Summary]:
         measured = int(row.get("measured", 0))
         total = seconds.get(t.key, 0)
         found.append(Summary(
-            target=t, expected=expected(event, t.key).count(), attended=attended,
-            no_shows=no_shows(event, t.key).count(), measured=measured,
+            target=t, expected=expected(event, t.key, figures=True).count(),
+            attended=attended, no_shows=no_shows(event, t.key, figures=True).count(),
+            measured=measured,
             average_minutes=round(total / measured / 60) if measured else None,
             concurrent=int(row.get("concurrent", 0))))
     return found
@@ -117,8 +137,9 @@ def summaries(event: Event) -> list[Summary]:
 
 def _measured_seconds(event: Event) -> dict[int, int]:
     return {row["session_key"]: int(row["total"] or 0) for row in
-            Attendance.objects.filter(client_id=event.client_id, event=event,
-                                      presence_measured=True)
+            _counted(Attendance.objects.filter(client_id=event.client_id, event=event,
+                                               presence_measured=True),
+                     "registration__subject")
             .values("session_key").annotate(total=Sum("seconds_present"))}
 
 
@@ -135,8 +156,9 @@ def timeline(event: Event, t: Target) -> list[Bucket]:
     start = t.opens_at
     count = max(1, int((t.ends_at - start) / BUCKET) + 1)
     joins = [0] * count
-    for first in (Attendance.objects.filter(client_id=event.client_id, event=event,
-                                            session_key=t.key)
+    for first in (_counted(Attendance.objects.filter(client_id=event.client_id, event=event,
+                                                     session_key=t.key),
+                           "registration__subject")
                   .values_list("first_access_at", flat=True)):
         index = min(max(int((first - start) / BUCKET), 0), count - 1)
         joins[index] += 1
@@ -165,7 +187,8 @@ def export_rows(event: Event) -> Iterator[list[Any]]:
         present = {a.registration_id: a for a in attendances(event, t.key)}
         people = list(expected(event, t.key).order_by("created_at", "id"))
         seen = {p.pk for p in people}
-        # Present without a place any more (cancelled after coming) still appear.
+        # Present without a place any more (cancelled after coming) still appear
+        # (restricted people are already out of both).
         people += [a.registration for a in present.values() if a.registration_id not in seen]
         keystore.preload(p.subject_id for p in people)  # one keystore query per session
         for person in people:

@@ -76,7 +76,9 @@ def resolve_for_join(token: str) -> Registration | None:
     if not well_formed(token):
         return None
     link = (
-        AccessLink.objects.select_related("registration__event")
+        # The subject comes along (no extra query): a restricted person's link shows the
+        # restriction instead of the room (portal/room.py, GDPR art. 18).
+        AccessLink.objects.select_related("registration__event", "registration__subject")
         .annotate(event_has_sessions=Exists(
             Session.objects.filter(event_id=OuterRef("registration__event_id"))))
         .filter(token_digest=token_digest(token), revoked_at__isnull=True)

@@ -364,7 +364,54 @@ def update_profile(user: User, **fields: Any) -> list[str]:
         user.save(update_fields=[f"{name}_enc" for name in changed])
         record(_actor(user), "account.profile_updated", target=f"account:{user.pk}",
                details={"fields": changed})
+        _follow_profile(user, {name: cleaned[name] for name in changed})
     return changed
+
+
+def _follow_profile(user: User, values: dict[str, str]) -> list[Any]:
+    """Issue 5 §2 (P1.5): the account's active registrations follow a profile change, for
+    the fields the person shares with that organizer and that event's form collects, while
+    the event is not past its modification deadline. Each registration goes through
+    ``update_answers`` (the registration's own checks) and gets an audit entry naming the
+    fields. Left as they are: registrations whose form refuses the new value (the person
+    can correct them from /me/registrations/<id>/edit/), and those of an organizer where
+    processing is restricted (storage only). Returns the ids of the registrations changed."""
+    from livesession.protection import restriction
+    from livesession.registrations.formspec import fields_for
+    from livesession.registrations.models import ACTIVE
+    from livesession.registrations.services import update_answers
+
+    shared: dict[int, set[str]] = {}
+    followed = []
+    links = (AccountLink.objects.filter(account=user, registration__status__in=ACTIVE)
+             .select_related("registration__event", "registration__client"))
+    for link in links:
+        registration = link.registration
+        event = registration.event
+        if not event.accepts_modifications or restriction.is_restricted(
+                registration.subject_id):
+            continue
+        if registration.client_id not in shared:
+            shared[registration.client_id] = set(shared_fields(user, registration.client))
+        standard = [spec.key for spec in fields_for(event) if not spec.custom]
+        names = [name for name in standard if name in values
+                 and name in shared[registration.client_id]
+                 and getattr(registration, name) != values[name]]
+        if not names:
+            continue
+        data: dict[str, Any] = {key: getattr(registration, key) for key in standard}
+        data.update({name: values[name] for name in names})
+        data["answers"] = registration.answers
+        try:
+            with transaction.atomic():
+                update_answers(registration, data, actor=_actor(user))
+                record(_actor(user), "registration.followed_profile",
+                       target=f"registration:{registration.pk}",
+                       client_id=registration.client_id, details={"fields": names})
+        except ValidationError:
+            continue
+        followed.append(registration.pk)
+    return followed
 
 
 @transaction.atomic

@@ -74,6 +74,10 @@ class Event(models.Model):
     double_opt_in = models.BooleanField(_("confirm the email address first"), default=False)
     registration_deadline = models.DateTimeField(_("registration deadline"), null=True,
                                                  blank=True)
+    # Until when participants may rectify their answers themselves (P1.5, P4.1, issue 5
+    # §2); empty: until the start. See ``modifiable_until``.
+    modification_deadline = models.DateTimeField(_("modification deadline"), null=True,
+                                                 blank=True)
     # Per-event override of the client's standard-field scope (P1.1); None: client default.
     form_scope = models.JSONField(null=True, blank=True)
     # With sessions: the whole series, or the participant's choice of sessions.
@@ -123,6 +127,16 @@ class Event(models.Model):
     @property
     def seats_left(self) -> int | None:
         return None if self.capacity is None else max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def modifiable_until(self) -> dt.datetime:
+        """The modification deadline, or the start when none is set."""
+        return self.modification_deadline or self.starts_at
+
+    @property
+    def accepts_modifications(self) -> bool:
+        """Participants may still rectify their registration (until the deadline, included)."""
+        return now() <= self.modifiable_until
 
     def local_start(self) -> dt.datetime:
         return self.starts_at.astimezone(zoneinfo.ZoneInfo(self.time_zone))

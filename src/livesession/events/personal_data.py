@@ -14,7 +14,8 @@ declare(
                   "capacity", "seats_taken", "waitlist_enabled", "approval_required",
                   "double_opt_in", "registration_deadline", "form_scope", "session_mode",
                   "reminder_offsets", "followup_enabled", "room_kind", "room_config",
-                  "room_secret_enc", "replay_url", "replay_expires_at", "one_device_only"],
+                  "room_secret_enc", "replay_url", "replay_expires_at", "one_device_only",
+                  "modification_deadline"],
 )
 
 from livesession.events.models import Session  # noqa: E402

@@ -17,7 +17,7 @@ from livesession.events.models import Event, EventStatus
 
 EDITABLE = ("title", "description", "starts_at", "ends_at", "time_zone", "room_url",
             "opens_minutes_before", "capacity", "waitlist_enabled", "approval_required",
-            "double_opt_in", "registration_deadline", "room_kind")
+            "double_opt_in", "registration_deadline", "room_kind", "modification_deadline")
 # The room's provider and address are checked and written by access.rooms (issue 4 §3):
 # an address is needed only for an external link or an embedded player.
 ROOM = ("room_kind", "room_url")

@@ -72,8 +72,16 @@ class EventForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
         error_messages={"invalid": _("Enter a date and time, such as 2026-11-30 18:00.")})
 
+    modification_deadline = forms.DateTimeField(
+        label=_("Modification deadline"), required=False, input_formats=[LOCAL_INPUT],
+        help_text=_("Until when participants may change their answers from their personal "
+                    "space. Date and time in the event's time zone. Leave empty to allow "
+                    "changes until the start."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
+        error_messages={"invalid": _("Enter a date and time, such as 2026-11-30 18:00.")})
+
     REGISTRATION_FIELDS = ("capacity", "waitlist_enabled", "approval_required",
-                           "double_opt_in", "registration_deadline")
+                           "double_opt_in", "registration_deadline", "modification_deadline")
 
     @classmethod
     def for_event(cls, event: Event) -> EventForm:
@@ -89,6 +97,9 @@ class EventForm(forms.Form):
             "registration_deadline": None if event.registration_deadline is None else
             event.registration_deadline.astimezone(zoneinfo.ZoneInfo(event.time_zone))
             .replace(tzinfo=None),
+            "modification_deadline": None if event.modification_deadline is None else
+            event.modification_deadline.astimezone(zoneinfo.ZoneInfo(event.time_zone))
+            .replace(tzinfo=None),
         })
 
     def main_fields(self) -> list[forms.BoundField]:
@@ -102,7 +113,8 @@ class EventForm(forms.Form):
         tz_name = data.get("time_zone")
         if tz_name:
             tz = zoneinfo.ZoneInfo(tz_name)
-            for name in ("starts_at", "ends_at", "registration_deadline"):
+            for name in ("starts_at", "ends_at", "registration_deadline",
+                         "modification_deadline"):
                 value = data.get(name)
                 if isinstance(value, dt.datetime):
                     # The browser sends wall-clock time; it means that time in the chosen zone.
@@ -119,6 +131,10 @@ class EventForm(forms.Form):
         if deadline and ends and deadline > ends:
             self.add_error("registration_deadline", _(
                 "The registration deadline must come before the end of the event."))
+        changes = data.get("modification_deadline")
+        if changes and ends and changes > ends:
+            self.add_error("modification_deadline", _(
+                "The modification deadline must come before the end of the event."))
         return data
 
 

@@ -7,6 +7,10 @@ role's capability is asked after, so a viewer learns an action exists (403) only
 own client's objects. Viewers list and look; adding, changing, importing and exporting
 (which takes data out, P6.5) need ``manage_events``. Writes go through the services
 (``registrations.services``, ``imports``, ``exports.record_export``), like the API's.
+
+A person whose processing is restricted (GDPR art. 18, R-10) stays in the list and on their
+page (storage), marked, with a banner; editing, approving, denying, cancelling and sending
+them anything are refused (``_refuse_if_restricted``); the export leaves them out.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from livesession.core.models import Membership
 from livesession.core.tenancy import membership_or_404, require
 from livesession.events.models import Event
 from livesession.portal.forms import ANSWER, RegistrationForm
-from livesession.protection import keystore
+from livesession.protection import keystore, restriction
 from livesession.registrations import exports, imports, search, services
 from livesession.registrations.formspec import fields_for
 from livesession.registrations.models import (
@@ -94,6 +98,21 @@ def _detail_url(client_slug: str, event: Event, registration: Registration) -> s
         "client_slug": client_slug, "event_id": event.pk, "registration_id": registration.pk})
 
 
+RESTRICTED_REFUSAL = gettext_lazy(
+    "Processing of this person's data is restricted at their request: only storage is "
+    "allowed, so this action is not available. The person (or your request desk, on their "
+    "request) can lift the restriction.")
+
+
+def _refuse_if_restricted(request: HttpRequest, client_slug: str, event: Event,
+                          registration: Registration) -> HttpResponse | None:
+    """R-10: a redirect to the person's page with the reason, or None when allowed."""
+    if not restriction.is_restricted(registration.subject_id):
+        return None
+    messages.error(request, RESTRICTED_REFUSAL)
+    return redirect(_detail_url(client_slug, event, registration))
+
+
 # --- List and search -----------------------------------------------------------------------
 
 @login_required
@@ -109,11 +128,13 @@ def registrant_list(request: HttpRequest, client_slug: str, event_id: str) -> Ht
                            after=request.GET.get("after", ""),
                            before=request.GET.get("before", ""), counts=counts)
     # Only the page shown is decrypted: one keystore query for its 50 keys.
+    restricted = restriction.restricted_ids(r.subject_id for r in found.rows)
     with keystore.unit_of_work():
         keystore.preload(r.subject_id for r in found.rows)
         people = [{"id": r.pk, "email": r.email, "first_name": r.first_name,
                    "last_name": r.last_name, "status": r.status,
-                   "status_label": r.get_status_display(), "created_at": r.created_at}
+                   "status_label": r.get_status_display(), "created_at": r.created_at,
+                   "restricted": r.subject_id in restricted}
                   for r in found.rows]
     base = {"q": query, "status": status}
     kept = {k: v for k, v in base.items() if v}
@@ -165,12 +186,15 @@ def registrant_detail(request: HttpRequest, client_slug: str, event_id: str,
     registration = _registration(membership, event, registration_id)
     with keystore.unit_of_work():
         fields = _shown_fields(event, registration)
+    subject = registration.subject
+    restricted = subject.restricted_at is not None
     return render(request, "manager/registrants/detail.html", {
         "m": membership, "event": event, "r": registration, "fields": fields,
         "can_manage": membership.can(MANAGE),
-        "can_cancel": registration.status in ACTIVE,
-        "can_approve": registration.status == S.PENDING_APPROVAL,
-        "can_deny": registration.status in DENIABLE,
+        "restricted": restricted, "restricted_at": subject.restricted_at,
+        "can_cancel": registration.status in ACTIVE and not restricted,
+        "can_approve": registration.status == S.PENDING_APPROVAL and not restricted,
+        "can_deny": registration.status in DENIABLE and not restricted,
         "position": services.waitlist_position(registration),
     })
 
@@ -244,6 +268,9 @@ def registrant_edit(request: HttpRequest, client_slug: str, event_id: str,
     membership, event = _scope(request, client_slug, event_id)
     registration = _registration(membership, event, registration_id)
     require(membership, MANAGE)
+    refused = _refuse_if_restricted(request, client_slug, event, registration)
+    if refused is not None:
+        return refused
     with keystore.unit_of_work():
         if request.method == "POST":
             form = RegistrationForm(event, [], request.POST)
@@ -282,6 +309,9 @@ def _action(request: HttpRequest, client_slug: str, event_id: str,
 def registrant_cancel(request: HttpRequest, client_slug: str, event_id: str,
                       registration_id: str) -> HttpResponse:
     event, registration = _action(request, client_slug, event_id, registration_id)
+    refused = _refuse_if_restricted(request, client_slug, event, registration)
+    if refused is not None:
+        return refused
     if services.cancel(registration, actor=_actor(request), by_participant=False):
         messages.success(request, _("Registration cancelled; the person is told by email. "
                                     "A freed place goes to the waiting list."))
@@ -295,6 +325,9 @@ def registrant_cancel(request: HttpRequest, client_slug: str, event_id: str,
 def registrant_approve(request: HttpRequest, client_slug: str, event_id: str,
                        registration_id: str) -> HttpResponse:
     event, registration = _action(request, client_slug, event_id, registration_id)
+    refused = _refuse_if_restricted(request, client_slug, event, registration)
+    if refused is not None:
+        return refused
     try:
         status = services.approve(registration, actor=_actor(request))
     except services.WrongStatus:
@@ -317,6 +350,9 @@ def registrant_approve(request: HttpRequest, client_slug: str, event_id: str,
 def registrant_deny(request: HttpRequest, client_slug: str, event_id: str,
                     registration_id: str) -> HttpResponse:
     event, registration = _action(request, client_slug, event_id, registration_id)
+    refused = _refuse_if_restricted(request, client_slug, event, registration)
+    if refused is not None:
+        return refused
     note = request.POST.get("note", "")[:1000]
     try:
         services.deny(registration, note=note, actor=_actor(request))

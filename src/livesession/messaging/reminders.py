@@ -13,6 +13,10 @@ Rules (docs/messages.md):
   not sent more than seven days after the end.
 - Reminders are transactional (they serve the registration the person made) and ignore
   unsubscriptions; follow-ups are not, carry an unsubscribe link and respect it.
+- Nobody whose processing is restricted (GDPR art. 18, R-10) is reminded or followed up;
+  nobody who objects to reminders (art. 21, ``protection.objection``) is reminded. They get
+  no ``MessageOnce`` row, so a reminder still in its window goes out once they change their
+  mind.
 Each message goes through ``once.send_once``: at most once per registration and key.
 """
 
@@ -33,7 +37,8 @@ from livesession.messaging.models import MessageKind as K
 from livesession.messaging.models import MessageOnce
 from livesession.messaging.once import SENT, send_once
 from livesession.messaging.services import MAX_OFFSET_MINUTES
-from livesession.protection import keystore
+from livesession.protection import keystore, objection, restriction
+from livesession.protection.models import ObjectionPurpose
 from livesession.registrations.models import Registration, RegistrationStatus, SeatStatus
 
 BATCH = 200
@@ -96,7 +101,8 @@ def reminder_recipients(due: DueReminder) -> QuerySet[Registration]:
         since__lte=due.moment)
     if due.session is not None:
         rows = rows.filter(seats__session=due.session, seats__status=SeatStatus.CONFIRMED)
-    return rows
+    return restriction.exclude_restricted(rows).exclude(
+        **objection.objecting_filter(ObjectionPurpose.REMINDERS))
 
 
 def _pending(rows: QuerySet[Registration], client_id: int, key: str
@@ -164,7 +170,7 @@ def _followup_kinds(chunk: list[Registration]) -> dict[Any, str]:
 def send_followups(*, batch: int = BATCH) -> int:
     sent = 0
     for event in due_followups():
-        rows = Registration.objects.filter(client_id=event.client_id, event=event,
-                                           status=RegistrationStatus.CONFIRMED)
+        rows = restriction.exclude_restricted(Registration.objects.filter(
+            client_id=event.client_id, event=event, status=RegistrationStatus.CONFIRMED))
         sent += _drain(rows, event.client_id, "followup", _followup_kinds, batch)
     return sent

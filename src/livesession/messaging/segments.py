@@ -5,7 +5,8 @@ Segments, among the event's confirmed registrations: ``registered`` (all of them
 its texts in both languages; a background job fans it out in batches, each recipient
 through ``once.send_once`` (key ``segment:<id>``): exactly once per person even if the job
 runs twice or the worker dies between batches. Unsubscribed people, shredded addresses and
-revoked links are skipped and counted.
+revoked links are skipped and counted. People whose processing is restricted (GDPR art. 18,
+R-10) are not in any segment: they are neither sent to nor counted.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from livesession.messaging.models import (
     Segment,
 )
 from livesession.messaging.once import send_once
-from livesession.protection import keystore
+from livesession.protection import keystore, restriction
 from livesession.registrations.models import Registration, RegistrationStatus
 
 BATCH = 200
@@ -42,8 +43,8 @@ def key_of(campaign: Campaign) -> str:
 
 
 def recipients(event: Event, segment: str) -> QuerySet[Registration]:
-    rows = Registration.objects.filter(client_id=event.client_id, event=event,
-                                       status=RegistrationStatus.CONFIRMED)
+    rows = restriction.exclude_restricted(Registration.objects.filter(
+        client_id=event.client_id, event=event, status=RegistrationStatus.CONFIRMED))
     came = Attendance.objects.filter(registration_id__in=rows.values("pk")).values(
         "registration_id")
     if segment == Segment.ATTENDED:

@@ -6,6 +6,10 @@ with a redirect, the answer costs one query to resolve the link (with its regist
 event, and whether the event has sessions), one more for the session of a series, one
 upsert of the attendance and one of the device; no template, no Django session read or
 written (``request.user`` is never touched here), and no cookie but the device's.
+
+A person whose processing is restricted (GDPR art. 18, R-10) gets, instead of the room or
+the replay, a page that says so and how to lift it (``restricted_link``); the heartbeat
+answers "closed". The subject is read with the link, so the join path costs no query more.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from livesession.core.sessions import sessionless
 from livesession.events.models import Event, Session
 from livesession.portal import device as devices
 from livesession.portal.views import status_page
+from livesession.protection import restriction
 from livesession.protection.crypto import blind_index, normalize_email
 from livesession.registrations.models import Registration
 from livesession.registrations.models import RegistrationStatus as S
@@ -52,6 +57,18 @@ def unknown_link(request: HttpRequest) -> HttpResponse:
     return private(render(request, "portal/link_unknown.html", status=404))
 
 
+def restricted_link(request: HttpRequest, registration: Registration) -> HttpResponse:
+    """The restriction page: the registration is kept, nothing else happens through the
+    link (no room, no attendance, no replay) until the person lifts the restriction."""
+    event = registration.event
+    return private(render(request, "portal/link_restricted.html", {
+        "event": event, "organizer": event.client.name}, status=403))
+
+
+def _restricted(registration: Registration) -> bool:
+    return registration.subject.restricted_at is not None
+
+
 def _where(registration: Registration) -> tuple[Session | None, str]:
     """The session the link leads to (None without sessions, or once all are over) and
     the access state: "before", "open" or "ended"."""
@@ -69,6 +86,8 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     registration = access.resolve_for_join(token)
     if registration is None:
         return unknown_link(request)
+    if _restricted(registration):
+        return restricted_link(request, registration)
     session, state = _where(registration)
     if registration.status == S.CONFIRMED and state == "open":
         return _enter(request, registration, session, token)
@@ -122,7 +141,7 @@ def heartbeat(request: HttpRequest, token: str) -> HttpResponse:
     if not device:
         return JsonResponse({"status": "no_device"})
     session, state = _where(registration)
-    if registration.status != S.CONFIRMED or state != "open":
+    if registration.status != S.CONFIRMED or state != "open" or _restricted(registration):
         return JsonResponse({"status": "closed"})
     outcome = attendance.heartbeat(registration, session.pk if session else None, device,
                                    one_device_only=registration.event.one_device_only)
@@ -137,6 +156,8 @@ def replay(request: HttpRequest, token: str, key: int = 0) -> HttpResponse:
     registration = access.resolve(token)
     if registration is None:
         return unknown_link(request)
+    if restriction.is_restricted(registration.subject_id):
+        return restricted_link(request, registration)
     found = access.replay_for(registration, key)
     if found is None:
         # Not (yet) published, or not one of this participant's sessions: a plain page.

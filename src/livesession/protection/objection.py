@@ -110,3 +110,26 @@ def objecting_filter(purpose: str, field: str = "subject") -> dict[str, object]:
     rows whose ``field`` (a path to a Subject) objects to ``purpose`` now."""
     return {f"{field}__in": Objection.objects.filter(
         purpose=purpose, withdrawn_at__isnull=True).values("subject_id")}
+
+
+# --- consent given again (the ledger is privacy's; withdrawal is privacy.services.withdraw) --
+
+def give_consent(*, client_id: int, subject: Subject, purpose_key: str, language: str,
+                 channel: str, actor: str) -> bool:
+    """Consent given again to an active purpose of the organizer, from the personal space
+    (P2.3, P7.5: as easy to give as to withdraw). Appends to the ledger with the digest of
+    the text shown in ``language``; audited. False when it already stands, or the purpose
+    is unknown or no longer offered."""
+    from livesession.privacy.models import ConsentPurpose
+    from livesession.privacy.services import current_consents, record_consent
+
+    with transaction.atomic():
+        purpose = ConsentPurpose.objects.filter(client_id=client_id, key=purpose_key,
+                                                active=True).first()
+        if purpose is None or current_consents(client_id, subject.pk).get(purpose_key):
+            return False
+        record_consent(client_id=client_id, subject=subject, purpose=purpose, given=True,
+                       language=language, channel=channel)
+        record(actor, "consent.given", target=f"subject:{subject.pk}", client_id=client_id,
+               details={"purpose": purpose_key, "channel": channel})
+    return True

@@ -168,7 +168,7 @@ def _notify(subject: Subject, kind: str) -> None:
                     else "emails/restriction_lifted.txt")
         body = render_to_string(template, {
             "controller": controller,
-            "choices_link": settings.SITE_URL + reverse("accounts:space"),
+            "choices_link": settings.SITE_URL + reverse("accounts:choices"),
         })
         line = (_("Processing of your data is restricted: %(name)s") if kind == NOTICE_KIND
                 else _("The restriction of your data is lifted: %(name)s")) % {

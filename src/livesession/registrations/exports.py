@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from livesession.audit.services import record
 from livesession.events.models import Event
-from livesession.protection import keystore
+from livesession.protection import keystore, restriction
 from livesession.registrations.formspec import FieldSpec, fields_for
 from livesession.registrations.models import Registration, RegistrationStatus
 
@@ -102,7 +102,10 @@ def plan(event: Event) -> Plan:
 
 
 def registrants(event: Event, status: str = "") -> QuerySet[Registration]:
-    rows = Registration.objects.filter(client_id=event.client_id, event=event)
+    """The event's registrations to export, without the people whose processing is
+    restricted (GDPR art. 18, R-10): only storage is allowed for them."""
+    rows = restriction.exclude_restricted(
+        Registration.objects.filter(client_id=event.client_id, event=event))
     return rows.filter(status=status) if status else rows
 
 

@@ -1,5 +1,5 @@
 """The ``livesession`` command: serve, worker, migrate, demo, createoperator, token, check,
-backup, restore.
+backup, restore, audit.
 
 Each sub-command is a Django management command of ours; this entry point only sets the
 settings module so the command works from any directory.
@@ -14,6 +14,7 @@ COMMANDS = {
     "serve": "serve", "worker": "worker", "migrate": "migrate_all", "demo": "demo",
     "createoperator": "createoperator", "createclient": "createclient", "token": "token",
     "check": "healthcheck", "backup": "backup", "restore": "restore",
+    "audit": "audit",
 }
 
 USAGE = """usage: livesession COMMAND [options]
@@ -29,6 +30,7 @@ commands:
   check            check configuration, databases, keystore and worker
   backup           back up the main database and the keystore (separately), prune old ones
   restore          restore backups, then replay the erasure journal
+  audit verify     check the audit trail's hash chain (names the first broken entry)
 
 Run 'livesession COMMAND --help' for a command's options.
 """

@@ -14,7 +14,6 @@ from django.test import Client as Browser
 from livesession.accounts.models import User
 from livesession.api.models import ApiToken
 from livesession.audit.models import AuditEntry
-from livesession.audit.services import record, verify
 from livesession.cli import COMMANDS, main
 from livesession.core.clock import freeze, now
 from livesession.core.tasks import heartbeat
@@ -79,17 +78,6 @@ def test_check_reports_ready() -> None:
     call_command("healthcheck", stdout=out)
     text = out.getvalue()
     assert "database default: ok" in text and "keystore: ok" in text
-
-
-def test_p6_6_audit_chain_detects_edits_and_deletions() -> None:
-    first = record("test", "one")
-    second = record("test", "two", details={"n": 2})
-    record("test", "three")
-    assert verify() is None
-    AuditEntry.objects.filter(pk=second.pk).update(details={"n": 3})
-    assert verify() == second.pk
-    AuditEntry.objects.filter(pk=second.pk).delete()
-    assert verify() is not None and verify() > first.pk
 
 
 def test_p6_6_audit_never_holds_personal_data(event_a: Any) -> None:

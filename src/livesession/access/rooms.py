@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from livesession.access import bbb, jitsi, providers
 from livesession.access.models import RoomSettings
-from livesession.audit.services import record
+from livesession.audit.services import record, record_change
 from livesession.core.models import Client
 from livesession.events.models import Event, RoomKind, Session
 
@@ -70,29 +70,28 @@ def save_room_settings(client: Client, *, actor: str, bbb_url: str = "",
         errors["jitsi_app_id"] = _("Give the application id that goes with this secret.")
     if errors:
         raise ValidationError(errors)
-    before = (settings.bbb_url, settings.jitsi_domain, settings.jitsi_app_id)
-    changed = [name for name, old, new in zip(("bbb_url", "jitsi_domain", "jitsi_app_id"),
-                                              before, (bbb_url, jitsi_domain, jitsi_app_id),
-                                              strict=True) if old != new]
+    # Ciphertexts stand for the secrets in the diff: a new secret differs from the old one
+    # and shows as changed, its value never (record_change's ``redact``).
+    fields = ("bbb_url", "jitsi_domain", "jitsi_app_id", "bbb_secret_enc", "jitsi_secret_enc")
+    before = {name: getattr(settings, name) for name in fields}
     settings.bbb_url, settings.jitsi_domain, settings.jitsi_app_id = \
         bbb_url, jitsi_domain, jitsi_app_id
     if new_bbb_secret:
         settings.bbb_secret = new_bbb_secret
-        changed.append("bbb_secret")
     elif clear_bbb_secret or not bbb_url:
-        if settings.bbb_secret_enc:
-            changed.append("bbb_secret")
         settings.bbb_secret_enc = ""
     if new_jitsi_secret:
         settings.jitsi_secret = new_jitsi_secret
-        changed.append("jitsi_secret")
     elif clear_jitsi_secret or not jitsi_app_id:
-        if settings.jitsi_secret_enc:
-            changed.append("jitsi_secret")
         settings.jitsi_secret_enc = ""
     settings.save()
-    record(actor, "room_settings.updated", target=f"client:{client.pk}", client_id=client.pk,
-           details={"fields": sorted(set(changed))})
+    after = {name: getattr(settings, name) for name in fields}
+    rename = {"bbb_secret_enc": "bbb_secret", "jitsi_secret_enc": "jitsi_secret"}
+    record_change(actor, "room_settings.updated",
+                  {rename.get(k, k): v for k, v in before.items()},
+                  {rename.get(k, k): v for k, v in after.items()},
+                  target=f"client:{client.pk}", client_id=client.pk,
+                  redact=("bbb_secret", "jitsi_secret"))
     return settings
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from livesession.audit.services import record
+from livesession.audit.services import record, record_change
 from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.events.models import Event, EventStatus
@@ -85,6 +85,7 @@ def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
         raise ValidationError({"capacity": _(
             "%(n)d places are already taken: the capacity cannot be lower.")
             % {"n": event.seats_taken}})
+    before = {name: getattr(event, name) for name in data}
     for name, value in data.items():
         setattr(event, name, value)
     # Only the edited columns: a full save would write back a stale seats_taken over
@@ -97,8 +98,9 @@ def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
         from livesession.registrations.services import promote_waitlist
 
         promote_waitlist(event)
-    record(actor, "event.updated", target=f"event:{event.pk}", client_id=event.client_id,
-           details={"fields": sorted(data)})
+    # The diff of the settings (P6.6); the client's own texts by digest only (P3.4).
+    record_change(actor, "event.updated", before, data, target=f"event:{event.pk}",
+                  client_id=event.client_id, opaque=("title", "description", "room_url"))
     return event
 
 

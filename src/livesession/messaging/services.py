@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from livesession.audit.services import record
+from livesession.audit.services import record, record_change
 from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.events.models import Event
@@ -79,11 +79,16 @@ def save_template(client: Client, kind: str, language: str, *, subject: str, bod
     if len(subject) > 200:
         raise ValidationError({"subject": [_("At most 200 characters.")]})
     with transaction.atomic():
+        stored = MessageTemplate.objects.filter(client=client, kind=kind, language=language)
+        before: dict[str, Any] = dict(stored.values("subject", "body").first() or {})
         row, _created = MessageTemplate.objects.update_or_create(
             client=client, kind=kind, language=language,
             defaults={"subject": subject, "body": body})
-        record(actor, "message_template.saved", target=f"message_template:{row.pk}",
-               client_id=client.pk, details={"kind": kind, "language": language})
+        # The wording is the client's: its diff shows digests, not the text (P3.4, P6.6).
+        record_change(actor, "message_template.saved", before,
+                      {"subject": subject, "body": body},
+                      target=f"message_template:{row.pk}", client_id=client.pk,
+                      opaque=("subject", "body"), details={"kind": kind, "language": language})
     return row
 
 

@@ -713,3 +713,14 @@ INVENTORY.update({
     "api:desk-request": Route({"GET": API_TOKEN}, desk_request),
     "api:desk-request-action": Route({"POST": API_TOKEN}, desk_request_action),
 })
+
+
+def desk_delivery_token(side: Side) -> dict[str, Any]:
+    # A forged link: the page says it does not work (tests/desk covers real ones).
+    return {"token": f"forged-{side.slug}-delivery"}
+
+
+INVENTORY.update({
+    "console:desk-delivery": Route({"GET": PUBLIC, "POST": PUBLIC}, desk_delivery_token,
+                                   body={"action": "send"}),
+})

@@ -229,6 +229,8 @@ PLATFORM_OPERATOR_NAME = os.environ.get("PLATFORM_OPERATOR_NAME", "livesession")
 # The request desk's one-time identity codes (issue 5 §8, R-03): lifetime and wrong tries.
 DESK_CODE_TTL_HOURS = int(os.environ.get("DESK_CODE_TTL_HOURS", "24"))
 DESK_CODE_MAX_ATTEMPTS = int(os.environ.get("DESK_CODE_MAX_ATTEMPTS", "5"))
+# How long the link to a requested copy of one's data works (it works once).
+DESK_DELIVERY_DAYS = int(os.environ.get("DESK_DELIVERY_DAYS", "7"))
 HOSTING_COUNTRY = os.environ.get("HOSTING_COUNTRY", "France (EU)")
 # Recipients outside the EU, each "name|country|safeguard" separated by ";" (e.g. a mail
 # relay in the US: "Relay Inc.|United States|EU-US Data Privacy Framework"). Empty: none.

@@ -9,4 +9,6 @@ urlpatterns: list[URLPattern] = [
     path("desk/new/", views.console_new, name="desk-new"),
     path("desk/<uuid:request_id>/", views.console_detail, name="desk-request"),
     path("desk/<uuid:request_id>/<slug:action>/", views.console_action, name="desk-action"),
+    # Public: the person's download of a requested copy (a mailed link and a code).
+    path("desk/delivery/<str:token>/", views.delivery, name="desk-delivery"),
 ]

@@ -170,3 +170,28 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.request_id}"
+
+
+class Delivery(models.Model):
+    """The archive answering an access, copy or portability request, waiting for the person
+    behind a link mailed to the address on file. Opening it needs a one-time code mailed
+    at that moment (the link alone is not enough). Sealed under the person's key; deleted
+    once downloaded, after too many wrong codes, or when it expires."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="deliveries")
+    subject = models.ForeignKey("protection.Subject", on_delete=models.CASCADE,
+                                related_name="+")
+    token_digest = models.CharField(max_length=64, unique=True)
+    archive_enc = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField()
+
+    archive = Sealed("archive_enc")
+
+    def __str__(self) -> str:
+        return f"delivery {self.pk}"

@@ -5,7 +5,7 @@ dates and outcome, which name nobody once the subject link is cleared (R-13)."""
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from livesession.desk.models import Alert, IdentityCheck, IdentityDocument, Request
+from livesession.desk.models import Alert, Delivery, IdentityCheck, IdentityDocument, Request
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 _ANSWER = _("answer the person's request about their data (GDPR art. 12 to 22)")
@@ -61,3 +61,19 @@ declare(
     subject_path="subject",
 )
 declare(Alert, not_personal=["id", "request", "key", "sent_at"])
+_SEND = _("send the person the copy of their data they asked for")
+_SEND_KEEP = _("until downloaded, or 7 days at most")
+declare(
+    Delivery,
+    personal={
+        "subject": Personal(Controller.OPERATOR, _SEND, Basis.LEGAL_OBLIGATION, _SEND_KEEP,
+                            Erase.DELETE_ROW, Export.OMIT),
+        "archive_enc": Personal(Controller.OPERATOR, _SEND, Basis.LEGAL_OBLIGATION,
+                                _SEND_KEEP, Erase.SHRED, Export.OMIT,
+                                label=_("copy of the data, waiting to be downloaded")),
+    },
+    not_personal=["id", "request", "token_digest", "sha256", "code_hash", "code_expires_at",
+                  "attempts", "expires_at", "created_at"],
+    sealed={"archive": "archive_enc"},
+    subject_path="subject",
+)

@@ -605,3 +605,108 @@ def fulfil_objection(req: Request, purpose: str, *, actor: str) -> int:
         changed = objection.object_to(_subjects_for(req), purpose, actor=actor, source="desk")
         _audit(actor, "objected", req, purpose=purpose, changed=changed)
     return changed
+
+
+# --- Delivery of a copy through a link and a one-time code (R-06, R-07) ------------------
+
+def _delivery_hash(delivery: Any, code: str) -> str:
+    return salted_hmac("livesession.desk.delivery", f"{delivery.pk}:{code}").hexdigest()
+
+
+def send_export_link(req: Request, *, actor: str) -> Any:
+    """Answer an access, copy or portability request of a platform account electronically:
+    the archive is kept sealed under the person's key and a link is mailed to the address on
+    file; opening it needs a one-time code mailed at that moment. The link works once, for
+    ``DESK_DELIVERY_DAYS``. Returns the ``Delivery`` (its raw token is only in the mail)."""
+    from django.urls import reverse
+
+    from livesession.desk.models import Delivery
+
+    export = export_for_operator(req, actor=actor)
+    if req.subject_id is None or not req.email:
+        raise DeskError(_("This request has no address to send a link to: download the "
+                          "archive and send it by post."))
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        Delivery.objects.filter(request=req).delete()  # one live link per request
+        at = now()
+        delivery = Delivery(request=req, subject_id=req.subject_id, sha256=export.sha256,
+                            token_digest=crypto.token_digest(token), created_at=at,
+                            expires_at=at + dt.timedelta(days=settings.DESK_DELIVERY_DAYS))
+        delivery.archive = base64.b64encode(export.archive).decode("ascii")
+        delivery.save()
+        link = settings.SITE_URL + reverse("console:desk-delivery", kwargs={"token": token})
+        _mail_person(req, "delivery", _lazy("Your data from %(controller)s"),
+                     "emails/desk_delivery.txt",
+                     {"link": link, "days": settings.DESK_DELIVERY_DAYS})
+        _audit(actor, "export_link_sent", req, sha256=export.sha256)
+    delivery.raw_token = token  # type: ignore[attr-defined]  # for the caller's tests only
+    return delivery
+
+
+def delivery_for(token: str) -> Any:
+    """The live delivery behind a link, or None (unknown, used, expired)."""
+    from livesession.desk.models import Delivery
+
+    found = Delivery.objects.select_related("request").filter(
+        token_digest=crypto.token_digest(token or "")).first()
+    if found is None or found.expires_at <= now():
+        return None
+    return found
+
+
+def send_delivery_code(delivery: Any) -> str:
+    """Mail the code that opens the delivery, to the address on file."""
+    if delivery.code_expires_at and delivery.code_expires_at - dt.timedelta(hours=1) > now(
+            ) - dt.timedelta(minutes=1):
+        raise DeskError(_("A code was sent less than a minute ago: look in your mailbox, or "
+                          "wait a minute."), "code")
+    code = f"{secrets.randbelow(10 ** 8):08d}"
+    req = delivery.request
+    with transaction.atomic():
+        delivery.code_hash = _delivery_hash(delivery, code)
+        delivery.code_expires_at = now() + dt.timedelta(hours=1)
+        delivery.save(update_fields=["code_hash", "code_expires_at"])
+        _mail_person(req, "delivery_code", _lazy("Your code to download your data"),
+                     "emails/desk_code.txt", {"code": f"{code[:4]} {code[4:]}", "hours": 1})
+        _audit(f"subject:{delivery.subject_id}", "export_code_sent", req)
+    return code
+
+
+def open_delivery(delivery: Any, code: str) -> bytes:
+    """The archive, once, for the right code; the delivery is then deleted (so are its
+    bytes). Too many wrong codes delete it too: staff send a new link."""
+    req = delivery.request
+    if not delivery.code_hash or (delivery.code_expires_at and
+                                  delivery.code_expires_at <= now()):
+        raise DeskError(_("Ask for a code first (it works for one hour)."), "code")
+    if constant_time_compare(delivery.code_hash,
+                             _delivery_hash(delivery, _normalize_code(code))):
+        archive = base64.b64decode(delivery.archive)
+        with transaction.atomic():
+            delivery.delete()
+            _audit(f"subject:{delivery.subject_id}", "export_delivered", req,
+                   sha256=delivery.sha256)
+        return archive
+    with transaction.atomic():
+        delivery.attempts += 1
+        locked = delivery.attempts >= settings.DESK_CODE_MAX_ATTEMPTS
+        if locked:
+            subject_id = delivery.subject_id
+            delivery.delete()
+            _audit(f"subject:{subject_id}", "export_link_locked", req)
+        else:
+            delivery.save(update_fields=["attempts"])
+    if locked:  # raised after the commit: the deletion stays
+        raise DeskError(_("Too many wrong codes: this link no longer works. Write to us "
+                          "again and we will send a new one."), "code")
+    raise DeskError(_("This code is not the one sent. %(left)d attempt(s) left.")
+                    % {"left": settings.DESK_CODE_MAX_ATTEMPTS - delivery.attempts}, "code")
+
+
+def purge_deliveries() -> int:
+    """Expired deliveries go (periodic job)."""
+    from livesession.desk.models import Delivery
+
+    deleted, _rows = Delivery.objects.filter(expires_at__lte=now()).delete()
+    return deleted

@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from livesession.core.models import Client, Membership
@@ -320,6 +321,13 @@ def _export(request: HttpRequest, desk: Desk, req: Request, data: dict[str, Any]
     return response
 
 
+def _send_link(request: HttpRequest, desk: Desk, req: Request, data: dict[str, Any],
+               actor: str) -> str:
+    services.send_export_link(req, actor=actor)
+    return _("A link to the archive was mailed to the person; opening it needs a code sent "
+             "to the same address. Close the request once they have it.")
+
+
 # name: (form class or None, handler, operator only)
 ACTIONS: dict[str, tuple[type[forms.Form] | None, Callable[..., Any], bool]] = {
     "send-code": (None, _send_code, False),
@@ -339,6 +347,7 @@ ACTIONS: dict[str, tuple[type[forms.Form] | None, Callable[..., Any], bool]] = {
     "close-forwarded": (None, _close_forwarded, True),
     "rectify": (desk_forms.RectifyForm, _rectify, True),
     "export": (None, _export, True),
+    "send-link": (None, _send_link, True),
 }
 
 
@@ -389,3 +398,34 @@ console_list = console_desk(require_http_methods(["GET"])(desk_list))
 console_new = console_desk(require_http_methods(["GET", "POST"])(desk_new))
 console_detail = console_desk(require_http_methods(["GET"])(desk_detail))
 console_action = console_desk(require_POST(desk_action))
+
+
+# --- The person's download (public: the link and a one-time code, no account) -------------
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def delivery(request: HttpRequest, token: str) -> HttpResponse:
+    """Where the mailed link leads: ask for a code, then download once with it. A wrong,
+    used or expired link says so, without telling which (200: nothing to probe)."""
+    found = services.delivery_for(token)
+    context: dict[str, Any] = {"found": found is not None, "sent": False, "error": ""}
+    form = desk_forms.CodeForm(request.POST if request.POST.get("action") == "open" else None,
+                               auto_id="id_delivery_%s")
+    if found is not None and request.method == "POST":
+        try:
+            if request.POST.get("action") == "open" and form.is_valid():
+                archive = services.open_delivery(found, form.cleaned_data["code"])
+                response = HttpResponse(archive, content_type="application/zip")
+                response["Content-Disposition"] = 'attachment; filename="my-data.zip"'
+                response["Cache-Control"] = "no-store"
+                return response
+            if request.POST.get("action") != "open":
+                services.send_delivery_code(found)
+                context["sent"] = True
+        except services.DeskError as exc:
+            context["error"] = exc.message
+            context["found"] = services.delivery_for(token) is not None
+    context["form"] = form
+    response = render(request, "manager/desk/delivery.html", context)
+    response["Referrer-Policy"] = "no-referrer"
+    return response

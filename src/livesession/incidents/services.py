@@ -98,7 +98,7 @@ def open_incident(source: str, *, summary: str, refs: Iterable[str],
             "The operator cannot become aware before the detection: give a later time."))
     elif aware > now():
         errors.setdefault("aware_at", []).append(_("The awareness time is in the future."))
-    cleaned_summary = cleaned_refs = None
+    cleaned_summary, cleaned_refs = "", []
     try:
         cleaned_summary = clean_summary(summary)
     except ValidationError as exc:

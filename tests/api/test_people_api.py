@@ -71,6 +71,7 @@ def test_p6_3_summary_of_the_person(api_a: Browser, noa: dict[str, Registration]
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["id"] == str(noa["a"].subject_id) and body["restricted"] is False
+    assert body["objections"] == []
     [registration] = body["registrations"]
     assert registration["email"] == NOA and registration["last_name"] == "Lemaire"
     assert registration["id"] == str(noa["a"].pk)

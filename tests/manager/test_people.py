@@ -28,7 +28,13 @@ from livesession.events.models import Event
 from livesession.messaging.models import OutboxMessage
 from livesession.privacy import services as consents
 from livesession.privacy.models import ConsentPurpose
-from livesession.protection import access_export, keystore, restriction, subject_rows
+from livesession.protection import (
+    access_export,
+    keystore,
+    objection,
+    restriction,
+    subject_rows,
+)
 from livesession.protection.models import DataKey, Subject
 from livesession.registrations.models import Registration
 from livesession.registrations.services import register
@@ -142,6 +148,10 @@ def test_p6_3_person_page_shows_everything_the_client_holds(owner: Browser,
     assert OutboxMessage.objects.filter(subject=noa["subject"]).exists()
     assert "No message." not in text
     assert "Restriction of processing: no" in text
+    assert "Objects to: nothing" in text
+    objection.object_to([noa["subject"].pk], "statistics", actor="test", source="space")
+    again = owner.get(_url("person", subject_id=noa["subject"].pk)).content.decode()
+    assert "Objects to: Attendance statistics" in again
     # nothing of B, nor of Quentin
     assert "Lemaire-B" not in text and "Marchetti" not in text
     # the navigation links the page

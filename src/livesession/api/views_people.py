@@ -104,6 +104,8 @@ PERSON_OUT = inline_serializer("Person", {
     "restricted_at": serializers.DateTimeField(allow_null=True),
     "unsubscribed": serializers.BooleanField(
         help_text="objects to non-essential messages from this client"),
+    "objections": serializers.ListField(child=serializers.CharField(), help_text=(
+        "purposes the person objects to (GDPR art. 21): statistics, reminders")),
     "registrations": inline_serializer("PersonRegistration", {
         "id": serializers.UUIDField(), "event": serializers.UUIDField(),
         "event_title": serializers.CharField(), "status": serializers.CharField(),
@@ -170,6 +172,7 @@ class PersonDetail(APIView):
         return Response({
             "id": str(subject.pk), "restricted": p["restricted"],
             "restricted_at": _iso(p["restricted_at"]), "unsubscribed": p["unsubscribed"],
+            "objections": [o["purpose"] for o in p["objections"]],
             "registrations": [{
                 "id": str(r["id"]), "event": str(r["event_id"]), "event_title": r["event"],
                 "status": r["status"], "channel": r["channel"],

@@ -44,9 +44,9 @@ from livesession.core.tenancy import membership_or_404, require
 from livesession.messaging.models import MessageKind, OutboxMessage, Unsubscribe
 from livesession.portal.forms import ANSWER, RegistrationForm
 from livesession.privacy.models import ConsentRecord
-from livesession.protection import access_export, erasure, keystore, restriction
+from livesession.protection import access_export, erasure, keystore, objection, restriction
 from livesession.protection.crypto import email_index, normalize_email
-from livesession.protection.models import Subject, controller_key_for
+from livesession.protection.models import ObjectionPurpose, Subject, controller_key_for
 from livesession.registrations import search, services
 from livesession.registrations.formspec import fields_for
 from livesession.registrations.models import Registration, SearchToken
@@ -186,6 +186,9 @@ def summary(client: Client, subject: Subject) -> dict[str, Any]:
         "restricted": getattr(subject, "restricted_at", None) is not None,
         "restricted_at": getattr(subject, "restricted_at", None),
         "unsubscribed": Unsubscribe.objects.filter(client=client, subject=subject).exists(),
+        "objections": [{"purpose": value, "label": str(label)}
+                       for value, label in ObjectionPurpose.choices
+                       if objection.objects_to(subject.pk, value)],
         "registrations": regs,
         "consents": [{"purpose": c.purpose.key, "label": c.purpose.label(),
                       "action": c.action, "action_label": c.get_action_display(),

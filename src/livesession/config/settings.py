@@ -46,7 +46,9 @@ INSTALLED_APPS = [
     "livesession.manager",
     "livesession.portal",
     "livesession.console",
+    "livesession.processors",  # sub-processors register (issue 6 §4)
     "livesession.incidents",  # security incidents, base of the breach register (issue 5 §7)
+    "livesession.retention",  # retention rules, purge, legal holds (issue 6 §1)
 ]
 
 MIDDLEWARE = [
@@ -225,13 +227,18 @@ KEYSTORE_BACKUP_RETENTION_DAYS = int(os.environ.get("KEYSTORE_BACKUP_RETENTION_D
 ACCESS_EXPORT_LINK_SECONDS = int(os.environ.get("ACCESS_EXPORT_LINK_SECONDS", "900"))
 # Who runs the platform, and where: named in the export as controller of accounts and as
 # processor (hosting) for the organizers.
-PLATFORM_OPERATOR_NAME = os.environ.get("PLATFORM_OPERATOR_NAME", "livesession")
 # The request desk's one-time identity codes (issue 5 §8, R-03): lifetime and wrong tries.
 DESK_CODE_TTL_HOURS = int(os.environ.get("DESK_CODE_TTL_HOURS", "24"))
 DESK_CODE_MAX_ATTEMPTS = int(os.environ.get("DESK_CODE_MAX_ATTEMPTS", "5"))
 # How long the link to a requested copy of one's data works (it works once).
 DESK_DELIVERY_DAYS = int(os.environ.get("DESK_DELIVERY_DAYS", "7"))
+PLATFORM_OPERATOR_NAME = os.environ.get("PLATFORM_OPERATOR_NAME", "livesession")
 HOSTING_COUNTRY = os.environ.get("HOSTING_COUNTRY", "France (EU)")
+# Sub-processors (docs/sub-processors.md): who hosts the platform, seeded into the register
+# on first migration (the operator itself by default, in HOSTING_COUNTRY), and how long
+# clients may object to a new or changed hosting provider.
+HOSTING_PROVIDER_NAME = os.environ.get("HOSTING_PROVIDER_NAME", PLATFORM_OPERATOR_NAME)
+SUBPROCESSOR_OBJECTION_DAYS = int(os.environ.get("SUBPROCESSOR_OBJECTION_DAYS", "30"))
 # Recipients outside the EU, each "name|country|safeguard" separated by ";" (e.g. a mail
 # relay in the US: "Relay Inc.|United States|EU-US Data Privacy Framework"). Empty: none.
 PERSONAL_DATA_TRANSFERS = [

@@ -186,6 +186,31 @@ def slug_event_question(side: Side) -> dict[str, Any]:
     return {"client_slug": side.slug, "event_id": side.event.pk, "field_id": question.pk}
 
 
+def subprocessor(side: Side) -> dict[str, Any]:
+    """The first entry of the sub-processor register (seeded from the settings, issue 6 §4):
+    the register is the platform's, not a client's."""
+    from livesession.processors.models import SubProcessor
+
+    row = SubProcessor.objects.order_by("pk").first()
+    assert row is not None
+    return {"subprocessor_id": row.pk}
+
+
+def slug_notice(side: Side) -> dict[str, Any]:
+    """The client, with one open change notice of the sub-processor register (sent to every
+    client; the objection form names it, or it is the only one open)."""
+    from livesession.processors.models import ChangeNotice
+    from livesession.processors.services import add_subprocessor
+
+    notice = ChangeNotice.objects.order_by("pk").first()
+    if notice is None:
+        add_subprocessor(dict(SUBPROCESSOR_FORM, data_categories=["registrations"]),
+                         actor="test")
+        notice = ChangeNotice.objects.order_by("pk").first()
+    assert notice is not None
+    return {"client_slug": side.slug}
+
+
 def slug_purpose(side: Side) -> dict[str, Any]:
     """The side's first consent purpose (a built-in one)."""
     from livesession.privacy.models import ConsentPurpose
@@ -251,6 +276,10 @@ EVENT_FORM = {"title": "Written across clients", "description": "", "time_zone":
 EVENT_JSON = {"title": "Written across clients", "starts_at": "2031-03-01T10:00:00+01:00",
               "ends_at": "2031-03-01T11:00:00+01:00", "time_zone": "Europe/Paris",
               "room_url": "https://room.example/intruder"}
+SUBPROCESSOR_FORM = {"legal_entity": "Intruder Hosting SAS", "service_kind": "hosting_storage",
+                     "service": "backup storage", "country": "FR",
+                     "data_categories": "backups", "mechanism": "eea",
+                     "active_from": dt.date(2031, 3, 1)}
 PERSON = {"email": "visitor@example.org", "first_name": "Visitor", "last_name": "Person"}
 NEW_PASSWORD = {"password": "a tangerine kayak at noon", "password2": "a tangerine kayak at noon"}
 PROFILE = {"first_name": "Written", "last_name": "Across", "mobile_phone": "06 12 34 56 78",
@@ -341,6 +370,12 @@ INVENTORY: dict[str, Route] = {
                                         capability=MANAGE_MEMBERS),
     "manager:purpose-reactivate": Route({"POST": MEMBER}, slug_purpose,
                                         capability=MANAGE_MEMBERS),
+    "manager:subprocessors": Route({"GET": MEMBER}, slug, capability=VIEW),
+    "manager:subprocessor-object": Route({"POST": MEMBER}, slug_notice,
+                                         capability=MANAGE_MEMBERS,
+                                         body={"reason": "Written across clients"}),
+    "manager:subprocessor-withdraw": Route({"POST": MEMBER}, slug_notice,
+                                           capability=MANAGE_MEMBERS),
     # --- console: operator staff
     "console:home": Route({"GET": OPERATOR, "POST": OPERATOR},
                           body={"name": "Intruder", "owner_email": "owner@intruder.test"}),
@@ -349,6 +384,13 @@ INVENTORY: dict[str, Route] = {
     # audit trail (issue 6 §5)
     "console:audit": Route({"GET": OPERATOR}),
     "console:audit-verify": Route({"POST": OPERATOR}),
+    # sub-processors register (issue 6 §4)
+    "console:subprocessors": Route({"GET": OPERATOR}),
+    "console:subprocessor-new": Route({"GET": OPERATOR, "POST": OPERATOR},
+                                      body=SUBPROCESSOR_FORM),
+    "console:subprocessor": Route({"GET": OPERATOR, "POST": OPERATOR}, subprocessor,
+                                  body=SUBPROCESSOR_FORM),
+    "console:subprocessor-objections": Route({"GET": OPERATOR}),
     "console:incidents": Route({"GET": OPERATOR, "POST": OPERATOR},
                                body={"summary": "Recorded across clients", "nature": "unknown"}),
     "console:incident": Route({"GET": OPERATOR}, incident),

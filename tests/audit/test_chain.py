@@ -106,6 +106,9 @@ def test_p6_6_postgresql_refuses_a_raw_delete() -> None:
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
+# The command line closes the database connections when it ends (Django's run_from_argv):
+# outside the test transaction, so PostgreSQL's connection may go.
+@pytest.mark.django_db(transaction=True, databases="__all__")
 def test_p6_6_cli_exit_status(capsys: Any) -> None:
     first = _three()[0]
     main(["audit", "verify"])

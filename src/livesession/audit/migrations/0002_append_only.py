@@ -34,7 +34,7 @@ def _run(schema_editor, sql_by_vendor):
     # The router runs this on the main database only (the keystore holds no audit table).
     sql = sql_by_vendor.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)  # no parameters: the % of RAISE stays as is
 
 
 def forward(apps, schema_editor):

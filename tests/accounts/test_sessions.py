@@ -249,3 +249,16 @@ def test_p1_5_a_second_report_keeps_the_first_password_retired(
     # Django's own unusable mark (an account made without a password) retires nothing.
     user.set_unusable_password()
     assert not services.is_retired_password(user, PASSWORD)
+
+
+def test_p1_5_a_wrong_password_is_said_even_with_no_other_session(
+        make_participant: Any) -> None:
+    """The error of "sign out everywhere else" shows even when the other sessions ended
+    meanwhile (the form is otherwise hidden when this is the only session)."""
+    make_participant(OWNER)
+    mine, _r = sign_in(OWNER)
+    assert "signed in on this device only" in mine.get("/me/security/").content.decode()
+    wrong = mine.post("/me/security/sign-out-everywhere/", {"password": "not my password"})
+    page = wrong.content.decode()
+    assert wrong.status_code == 400 and "This is not your password." in page
+    assert 'role="alert"' in page

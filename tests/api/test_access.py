@@ -42,6 +42,18 @@ def test_issue4_10_regenerate_mails_the_link_and_never_returns_it(api: Browser,
     assert revoked.status_code == 200 and access.resolve(new) is None
 
 
+
+def test_r10_regenerate_refused_while_restricted(api: Browser, event_a: Event) -> None:
+    """R-10 (art. 18): a restricted person gets no new link; the answer says why (409)."""
+    from livesession.protection import restriction
+
+    made = register(event_a, email="ana@example.org", first_name="Ana", last_name="B")
+    restriction.restrict([made.registration.subject_id], actor="t", source="api")
+    response = api.post(f"/api/v1/registrations/{made.registration.pk}/link/regenerate",
+                        HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 409 and "restricted" in response.json()["detail"]
+    assert access.resolve(made.token) is not None
+
 def test_issue4_10_attendance_pages_and_summary(api: Browser, event_a: Event,
                                                 monkeypatch: Any) -> None:
     monkeypatch.setattr("livesession.api.views_access.PAGE", 2)

@@ -200,3 +200,22 @@ def test_issue4_2_4_access_settings_from_the_attendance_page(owner: Browser, vie
     bad = owner.post(url, {"opens_minutes_before": "-3"})
     assert bad.status_code == 400 and 'role="alert"' in bad.content.decode()
     assert AuditEntry.objects.filter(action="event.access_set").count() == 1
+
+
+def test_r10_no_new_link_for_a_restricted_person(
+        owner: Browser, event_a: Event, came: dict[str, Any]) -> None:
+    """R-10 (art. 18): while processing is restricted the organizer cannot send a new link;
+    the old link is kept (revoking it and holding back the mail would leave the person
+    with none once the restriction is lifted)."""
+    from livesession.protection import restriction
+
+    registration = access.resolve(came["cy"])
+    restriction.restrict([registration.subject_id], actor="test", source="manager")
+    before = OutboxMessage.objects.count()
+    response = owner.post(_url("registrant-link-regenerate", event_a,
+                               registration_id=registration.pk), follow=True,
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert "restricted at their request" in response.content.decode()
+    assert access.current_token(registration) is not None
+    assert access.resolve(came["cy"]) is not None
+    assert OutboxMessage.objects.count() == before

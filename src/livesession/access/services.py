@@ -131,9 +131,13 @@ def revoke_link(registration: Registration, *, actor: str) -> None:
 @transaction.atomic
 def regenerate(registration: Registration, *, actor: str) -> None:
     """Revoke the current link, issue a new one and mail it to the registered address (in
-    this transaction, through the outbox). The new link is never shown to the organizer."""
+    this transaction, through the outbox). The new link is never shown to the organizer.
+    Refused (``ProcessingRestricted``) while the person's processing is restricted: the
+    mail would be held back, and the person would be left with no working link."""
+    from livesession.protection.restriction import ensure_not_restricted
     from livesession.registrations import services as registrations
 
+    ensure_not_restricted(registration.subject_id)
     revoke(registration)
     issue_link(registration)
     record(actor, "access_link.regenerated", target=f"registration:{registration.pk}",

@@ -24,6 +24,7 @@ from livesession.access import services as access
 from livesession.access.models import Attendance
 from livesession.api.views_registrants import _actor, _event, _registration
 from livesession.events.models import Event, Session
+from livesession.protection.restriction import ProcessingRestricted
 
 PAGE = 100
 
@@ -69,7 +70,12 @@ class LinkAction(APIView):
         the link is not in the answer). revoke: the link stops working (200)."""
         registration = _registration(request, registration_id)
         if self.action == "regenerate":
-            access.regenerate(registration, actor=_actor(request))
+            try:
+                access.regenerate(registration, actor=_actor(request))
+            except ProcessingRestricted:
+                return Response({"detail": _(
+                    "Processing of this person's data is restricted at their request: "
+                    "no new link can be sent until the restriction is lifted.")}, status=409)
             return Response({"status": "sent"}, status=202)
         access.revoke_link(registration, actor=_actor(request))
         return Response({"status": "revoked"})

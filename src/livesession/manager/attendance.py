@@ -31,7 +31,9 @@ from livesession.audit.services import record
 from livesession.core.models import Membership
 from livesession.core.tenancy import membership_or_404, owned_or_404, require
 from livesession.events.models import Event, Session
+from livesession.manager.registrants import RESTRICTED_REFUSAL
 from livesession.protection import keystore
+from livesession.protection.restriction import ProcessingRestricted
 from livesession.registrations import exports
 from livesession.registrations.models import Registration
 
@@ -240,7 +242,11 @@ def _back(client_slug: str, event: Event, registration: Registration) -> HttpRes
 def link_regenerate(request: HttpRequest, client_slug: str, event_id: str,
                     registration_id: str) -> HttpResponse:
     event, registration = _registration(request, client_slug, event_id, registration_id)
-    access.regenerate(registration, actor=_actor(request))
+    try:
+        access.regenerate(registration, actor=_actor(request))
+    except ProcessingRestricted:
+        messages.error(request, RESTRICTED_REFUSAL)
+        return _back(client_slug, event, registration)
     messages.success(request, _("A new personal link was made and sent to the participant's "
                                 "address; the old link no longer works."))
     return _back(client_slug, event, registration)

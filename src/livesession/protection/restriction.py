@@ -105,6 +105,16 @@ def lift(subject_ids: Iterable[uuid.UUID], *, actor: str, source: str) -> int:
     return len(subjects)
 
 
+class ProcessingRestricted(Exception):
+    """An action that would process a restricted person's data (anything but storage)."""
+
+
+def ensure_not_restricted(subject_id: uuid.UUID | str | None) -> None:
+    """Services call this before an action that processes the person's data (R-10)."""
+    if is_restricted(subject_id):
+        raise ProcessingRestricted(str(subject_id))
+
+
 def is_restricted(subject_id: uuid.UUID | str | None) -> bool:
     if subject_id is None:
         return False

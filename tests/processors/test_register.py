@@ -181,3 +181,20 @@ def test_p2_4_seed_skips_a_country_outside_the_eea(settings: Any) -> None:
     settings.HOSTING_COUNTRY = "Allemagne"
     seed(apps, None)
     assert SubProcessor.objects.get().country == "DE"
+
+
+def test_p2_4_a_dpf_check_older_than_a_year_is_flagged_once(operator: Any) -> None:
+    row = services.add_subprocessor(entry(legal_entity="Cloud Inc.", country="US",
+                                          mechanism="dpf", dpf_checked_on=now().date()),
+                                    actor="account:1")
+    assert services.flag_stale_dpf_checks() == 0
+    later = now() + dt.timedelta(days=367)
+    with freeze(later):
+        assert services.flag_stale_dpf_checks() == 1
+        assert services.flag_stale_dpf_checks() == 0  # once per check date
+        mails = OutboxMessage.objects.filter(kind="processors.dpf_stale")
+        assert mails.count() == 1 and mails.get().to == "staff@operator.test"
+        # Checked again: nothing to flag, and no notice to the clients for a re-check.
+        services.change_subprocessor(row, {"dpf_checked_on": later.date()}, actor="account:1")
+        assert services.flag_stale_dpf_checks() == 0
+    assert ChangeNotice.objects.filter(subprocessor=row).count() == 1

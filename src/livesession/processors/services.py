@@ -27,6 +27,7 @@ from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from livesession.audit.models import AuditEntry
 from livesession.audit.services import diff, record, record_change
 from livesession.core.clock import now
 from livesession.core.models import Client, Membership, Role
@@ -375,3 +376,41 @@ def for_notice() -> list[dict[str, Any]]:
         item["upcoming"] = row.active_from > today
         out.append(item)
     return out
+
+
+STALE_ACTION = "subprocessor.dpf_stale"
+
+
+@transaction.atomic
+def flag_stale_dpf_checks(*, actor: str = "system:processors") -> int:
+    """Tell operator staff, once per entry and check date, that a DPF verification is more
+    than a year old (reference T-02: certifications are renewed yearly). Returns how many
+    entries were flagged now. Run daily by ``processors.jobs``."""
+    from livesession.accounts.models import User
+
+    flagged = 0
+    staff = list(User.objects.filter(is_operator=True, is_active=True).order_by("pk"))
+    for row in current(announced=False):
+        if not dpf_stale(row) or row.dpf_checked_on is None:
+            continue
+        checked = row.dpf_checked_on.isoformat()
+        if AuditEntry.objects.filter(action=STALE_ACTION, target=f"subprocessor:{row.pk}",
+                                     details__checked_on=checked).exists():
+            continue
+        for user in staff:
+            if not user.email:
+                continue
+            with translation.override(user.language or settings.LANGUAGE_CODE):
+                body = render_to_string("emails/processors_dpf_stale.txt", {
+                    "entry": describe(row),
+                    "link": settings.SITE_URL + reverse("console:subprocessor",
+                                                        kwargs={"subprocessor_id": row.pk}),
+                })
+                line = _("Check the DPF certification of %(name)s again") % {
+                    "name": row.legal_entity}
+            queue_email(subject=user.subject, to=user.email, subject_line=line, body=body,
+                        kind="processors.dpf_stale", client_id=None)
+        record(actor, STALE_ACTION, target=f"subprocessor:{row.pk}",
+               details={"checked_on": checked, "staff": len(staff)})
+        flagged += 1
+    return flagged

@@ -23,7 +23,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from livesession.accounts.space_views import _context, _me
-from livesession.audit.services import record
 from livesession.core.clock import now
 from livesession.protection import access_export
 
@@ -113,14 +112,8 @@ def data_download(request: HttpRequest, token: str) -> HttpResponse:
         status = 410 if outcome == "expired" else 404
         return _no_referrer(render(request, "accounts/data_expired.html",
                                    _context(user, outcome=outcome), status=status))
-    document = access_export.collect(user)
-    archive = access_export.build_zip(document)
-    record(f"account:{user.pk}", "access_export.downloaded", target=f"account:{user.pk}",
-           details={"format_version": access_export.VERSION,
-                    "controllers": [group["id"] for group in document["controllers"]],
-                    "records": sum(len(category["records"])
-                                   for group in document["controllers"]
-                                   for category in group["categories"])})
+    document, archive = access_export.export_account(user, actor=f"account:{user.pk}",
+                                                     via="space")
     response = HttpResponse(archive, content_type="application/zip")
     stamp = document["generated_at"][:10]
     response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.zip"'

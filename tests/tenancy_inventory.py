@@ -254,6 +254,36 @@ def notice_version(side: Side) -> dict[str, Any]:
     return {"digest": current_notice().digest}
 
 
+def slug_package(side: Side) -> dict[str, Any]:
+    """A built return package of the side's client (issue 6 §2)."""
+    from livesession.contracts import package as packages
+    from livesession.contracts.models import ReturnPackage
+    from livesession.core.clock import now as clock_now
+
+    row = ReturnPackage.objects.filter(client=side.client).first()
+    if row is None:
+        row = ReturnPackage.objects.create(client=side.client, requested_by="test",
+                                           created_at=clock_now())
+        packages.build(row.pk)
+    return {"client_slug": side.slug, "package_id": row.pk}
+
+
+def contract_client(side: Side) -> dict[str, Any]:
+    return {"client_id": side.client.pk}
+
+
+def destruction_certificate(side: Side) -> dict[str, Any]:
+    """A certificate row naming the side's client (the inventory only reads it)."""
+    from livesession.contracts.models import DestructionCertificate
+    from livesession.core.clock import now as clock_now
+
+    cert, _made = DestructionCertificate.objects.get_or_create(
+        client_ref=side.client.pk, defaults={"client_name": side.client.name,
+                                             "terminated_at": clock_now(),
+                                             "started_at": clock_now()})
+    return {"certificate_id": cert.pk}
+
+
 @dataclass(frozen=True)
 class Route:
     """``methods``: each HTTP method the URL answers, with its kind; any other method is
@@ -371,6 +401,11 @@ INVENTORY: dict[str, Route] = {
     "manager:purpose-reactivate": Route({"POST": MEMBER}, slug_purpose,
                                         capability=MANAGE_MEMBERS),
     "manager:subprocessors": Route({"GET": MEMBER}, slug, capability=VIEW),
+    # contract lifecycle and return package (issue 6 §2)
+    "manager:contract": Route({"GET": MEMBER}, slug, capability=VIEW),
+    "manager:contract-package": Route({"POST": MEMBER}, slug, capability=MANAGE_MEMBERS),
+    "manager:contract-package-download": Route({"GET": MEMBER}, slug_package,
+                                               capability=MANAGE_MEMBERS),
     "manager:subprocessor-object": Route({"POST": MEMBER}, slug_notice,
                                          capability=MANAGE_MEMBERS,
                                          body={"reason": "Written across clients"}),
@@ -394,6 +429,11 @@ INVENTORY: dict[str, Route] = {
     "console:incidents": Route({"GET": OPERATOR, "POST": OPERATOR},
                                body={"summary": "Recorded across clients", "nature": "unknown"}),
     "console:incident": Route({"GET": OPERATOR}, incident),
+    # contract lifecycle (issue 6 §2); the POST lacks the typed short name: refused
+    "console:contracts": Route({"GET": OPERATOR}),
+    "console:contract": Route({"GET": OPERATOR, "POST": OPERATOR}, contract_client,
+                              body={"reason": "Written across clients"}),
+    "console:contract-certificate": Route({"GET": OPERATOR}, destruction_certificate),
     # --- api
     "api:schema": Route({"GET": PUBLIC}),
     "api:pow-challenge": Route({"GET": PUBLIC}),

@@ -12,3 +12,7 @@ urlpatterns = [
 
 # Request desk (issue 5 §8), incidents (issue 5 §7), audit trail and sub-processors (issue 6).
 urlpatterns += desk_urls.urlpatterns + incidents_urls.urlpatterns + audit_urls.urlpatterns
+
+from livesession.console import contracts_urls  # noqa: E402 - contract lifecycle (issue 6 §2)
+
+urlpatterns += contracts_urls.urlpatterns

@@ -6,6 +6,7 @@ member of that client gets a 404, as if it did not exist, never a 403 that would
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,16 @@ from django.http import Http404
 from livesession.core.models import Client, Membership
 
 _M = TypeVar("_M")
+
+# Checks run on every Manager lookup once the membership is found (so a non-member still
+# gets the 404 first). The contracts app registers one: a terminated client's space is
+# read-only (issue 6 §2, P6.9). A guard raises to refuse the request.
+_write_guards: list[Callable[[Membership], None]] = []
+
+
+def register_write_guard(guard: Callable[[Membership], None]) -> None:
+    if guard not in _write_guards:
+        _write_guards.append(guard)
 
 
 def membership_or_404(user: object, client_slug: str) -> Membership:
@@ -30,6 +41,8 @@ def membership_or_404(user: object, client_slug: str) -> Membership:
     )
     if membership is None:
         raise Http404
+    for guard in _write_guards:
+        guard(membership)
     return membership
 
 

@@ -35,3 +35,7 @@ urlpatterns += (registrants_urls.urlpatterns + builder_urls.urlpatterns
                 + sessions_urls.urlpatterns + access_urls.urlpatterns
                 + messages_urls.urlpatterns + people_urls.urlpatterns
                 + desk_urls.urlpatterns + choices_urls.urlpatterns)
+
+from livesession.manager import contracts_urls  # noqa: E402 - contract lifecycle (issue 6 §2)
+
+urlpatterns += contracts_urls.urlpatterns

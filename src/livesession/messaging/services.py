@@ -45,6 +45,11 @@ def queue_email(*, subject: Subject, to: str, subject_line: str, body: str, kind
 
     if not restriction.may_message(subject.pk, kind):
         return None
+    # A client whose contract ended gets no message but the contract's own (issue 6 §2).
+    from livesession.contracts.guard import may_message as contract_may_message
+
+    if not contract_may_message(client_id, kind):
+        return None
 
     message = OutboxMessage(subject=subject, kind=kind, client_id=client_id,
                             registration=registration, event=event, next_attempt_at=now())

@@ -1,0 +1,271 @@
+"""Destruction of a client's data at T0 + CONTRACT_RETURN_DAYS (issue 6 §2; P4.4, P6.9,
+D-03, D-05), with its certificate.
+
+A daily job (``contracts.jobs.daily_destruction``) takes every terminated contract whose
+return period is over and that no legal hold covers, and runs, step by step, each step
+recorded on the ``DestructionCertificate`` row so that a crash resumes at the next one:
+
+1. ``journal``: every subject of the client goes to the erasure journal (outside the main
+   database), before anything is deleted: a restore of an older backup erases them again.
+2. ``files``: the clear-text mail copies of the client's messages and its return packages.
+3. ``keys``: every data key filed under the client's controller (``client:<id>``: its
+   participants' keys and its packages' keys) is destroyed, so every backup copy of their
+   encrypted values is unreadable (crypto-shredding).
+4. ``rows``: every row of every model with a foreign key to the client, found by
+   introspection, in batches: deleted when the key cascades, the key cleared when it is
+   ``SET_NULL`` (registers that outlive a client: incidents, routed requests). The audit
+   trail (append-only, pseudonymous ids, ``DO_NOTHING``) and the contract row itself stay.
+5. ``shell``: the client row stays as an inactive shell (its name, no member, no data), the
+   contract is marked destroyed, the certificate is closed and the destruction audited.
+
+The certificate holds categories, counts, times and the ids of the destroyed keys: never a
+value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import ProtectedError, RestrictedError
+
+from livesession.audit.services import record
+from livesession.contracts import package as packages
+from livesession.contracts.models import (
+    Contract,
+    DestructionCertificate,
+    ReturnPackage,
+    State,
+)
+from livesession.contracts.services import destroy_on, is_held
+from livesession.core.clock import now
+from livesession.core.models import Client
+from livesession.protection import journal, keystore
+from livesession.protection.models import DataKey, controller_key_for
+
+BATCH = 500
+STEPS = ("journal", "files", "keys", "rows", "shell")
+# Kept on purpose: the contract's own evidence (its certificate has no foreign key).
+KEPT_MODELS = frozenset({"contracts.Contract"})
+
+
+class Stuck(RuntimeError):
+    """Rows that no pass could delete (a protecting foreign key from outside the client)."""
+
+
+def client_links() -> list[tuple[type[models.Model], str, Any]]:
+    """(model, field name, on_delete) for every foreign key to ``core.Client``."""
+    links = []
+    for model in apps.get_models():
+        if model._meta.label in KEPT_MODELS or model._meta.proxy:
+            continue
+        for f in model._meta.concrete_fields:
+            if f.is_relation and f.related_model is Client:
+                links.append((model, f.name, f.remote_field.on_delete))  # type: ignore[union-attr]
+    # Subjects last: the rows about them protect them until they are gone.
+    links.sort(key=lambda link: (link[0]._meta.label == "protection.Subject",
+                                 link[0]._meta.label))
+    return links
+
+
+def _is_cascade(on_delete: Any) -> bool:
+    return on_delete is models.CASCADE
+
+
+def remaining(client_id: int) -> dict[str, int]:
+    """Rows still pointing at the client, per model (the audit trail excepted)."""
+    left: dict[str, int] = {}
+    for model, name, on_delete in client_links():
+        if on_delete is models.DO_NOTHING:
+            continue
+        count = model._default_manager.filter(**{name: client_id}).count()
+        if count:
+            left[model._meta.label] = count
+    return left
+
+
+def _mark(cert: DestructionCertificate, step: str, **fields: Any) -> None:
+    cert.steps = [*cert.steps, step]
+    for key, value in fields.items():
+        setattr(cert, key, value)
+    cert.save()
+
+
+def _journal(client_id: int) -> None:
+    from livesession.protection.models import Subject
+
+    controller = controller_key_for(client_id)
+    ids = Subject.objects.filter(client_id=client_id).values_list("pk", flat=True)
+    for sid in ids.iterator():
+        journal.append(sid, controller, "contract_end")
+
+
+def _mail_copies(outbox_ids: Iterable[int]) -> int:
+    folder = Path(settings.EMAIL_FILE_PATH)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for pk in outbox_ids:
+        for path in folder.glob(f"{pk:08d}-*.eml"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _files(client_id: int) -> int:
+    from livesession.messaging.models import OutboxMessage
+
+    ids = OutboxMessage.objects.filter(client_id=client_id).values_list("pk", flat=True)
+    removed = _mail_copies(ids.iterator())
+    for package in ReturnPackage.objects.filter(client_id=client_id):
+        removed += packages.discard(package)
+    return removed
+
+
+def _keys(client_id: int, batch: int) -> None:
+    controller = controller_key_for(client_id)
+    while True:
+        ids = list(DataKey.objects.filter(controller=controller, wrapped__isnull=False)
+                   .values_list("subject_id", flat=True)[:batch])
+        if not ids:
+            return
+        for sid in ids:
+            keystore.destroy_key(sid)
+
+
+def _rows(cert: DestructionCertificate, client_id: int, batch: int) -> set[str]:
+    touched: set[str] = set()
+    links = [link for link in client_links() if link[2] is not models.DO_NOTHING]
+    while True:
+        progressed = False
+        for model, name, on_delete in links:
+            manager = model._default_manager
+            while True:
+                pks = list(manager.filter(**{name: client_id}).values_list("pk", flat=True)
+                           [:batch])
+                if not pks:
+                    break
+                try:
+                    with transaction.atomic():
+                        counts = dict(cert.counts)
+                        if _is_cascade(on_delete):
+                            _n, per_model = manager.filter(pk__in=pks).delete()
+                        else:  # SET_NULL (a register that outlives the client)
+                            manager.filter(pk__in=pks).update(**{name: None})
+                            per_model = {f"{model._meta.label}.{name}": len(pks)}
+                        for label, number in per_model.items():
+                            if number:
+                                counts[label] = counts.get(label, 0) + number
+                                if "." in label and label.count(".") == 1:
+                                    touched.add(apps.get_model(label)._meta.db_table)
+                        cert.counts = counts
+                        cert.save(update_fields=["counts"])
+                    progressed = True
+                except (ProtectedError, RestrictedError):
+                    break  # another model's rows protect these: next pass
+        left = remaining(client_id)
+        if not left:
+            return touched
+        if not progressed:
+            raise Stuck(", ".join(sorted(left)))
+
+
+def destroy_client(contract: Contract, *, batch: int = BATCH,
+                   actor: str = "system") -> DestructionCertificate:
+    """Destroy everything of a terminated client (resumable; see the module). A legal hold
+    must have been checked by the caller (``destroy_due``)."""
+    client = Client.objects.get(pk=contract.client_id)
+    if contract.state not in (State.TERMINATED, State.DESTROYED) or not contract.terminated_at:
+        raise ValueError(f"contract of client {client.pk} is not terminated")
+    cert, _created = DestructionCertificate.objects.get_or_create(
+        client_ref=client.pk, defaults={"client_name": client.name,
+                                        "terminated_at": contract.terminated_at,
+                                        "started_at": now()})
+    if cert.done:
+        return cert
+    if "journal" not in cert.steps:
+        _journal(client.pk)
+        _mark(cert, "journal")
+    if "files" not in cert.steps:
+        _mark(cert, "files", files_deleted=cert.files_deleted + _files(client.pk))
+    if "keys" not in cert.steps:
+        _keys(client.pk, batch)
+        _mark(cert, "keys")
+    touched: set[str] = set()
+    if "rows" not in cert.steps:
+        touched = _rows(cert, client.pk, batch)
+        _mark(cert, "rows")
+    with transaction.atomic():
+        key_ids = sorted(str(sid) for sid in DataKey.objects.filter(
+            controller=controller_key_for(client.pk), wrapped__isnull=True)
+            .values_list("subject_id", flat=True))
+        finished = now()
+        Client.objects.filter(pk=client.pk).update(is_active=False, form_defaults={})
+        Contract.objects.filter(pk=contract.pk).update(state=State.DESTROYED,
+                                                       destroyed_at=finished)
+        _mark(cert, "shell", key_ids=key_ids, finished_at=finished)
+        record(actor, "contract.destroyed", target=f"client:{client.pk}", client_id=client.pk,
+               details={"certificate": str(cert.pk), "rows": sum(cert.counts.values()),
+                        "keys": len(key_ids), "files": cert.files_deleted})
+    if touched:
+        from livesession.core.tasks import enqueue_on_commit
+        from livesession.protection.jobs import vacuum_tables
+
+        enqueue_on_commit(vacuum_tables, sorted(touched))
+    return cert
+
+
+def due(moment: dt.datetime | None = None) -> list[Contract]:
+    """Terminated contracts whose return period is over (held ones included)."""
+    moment = moment or now()
+    out = []
+    for contract in Contract.objects.filter(state=State.TERMINATED).order_by("terminated_at"):
+        when = destroy_on(contract)
+        if when is not None and when <= moment:
+            out.append(contract)
+    return out
+
+
+def destroy_due(moment: dt.datetime | None = None, *,
+                batch: int = BATCH) -> list[DestructionCertificate]:
+    """The daily job: destroy every client whose return period is over, unless a legal hold
+    covers it (the hold is logged, and the destruction runs on the first day after it is
+    lifted)."""
+    done = []
+    for contract in due(moment):
+        if is_held(contract.client_id):
+            record("system", "contract.destruction_held", target=f"client:{contract.client_id}",
+                   client_id=contract.client_id)
+            continue
+        done.append(destroy_client(contract, batch=batch))
+    return done
+
+
+def certificate_document(cert: DestructionCertificate) -> dict[str, Any]:
+    """The certificate as a JSON document (downloadable by the operator)."""
+    return {
+        "format": "livesession.destruction-certificate/1",
+        "certificate": str(cert.pk),
+        "client": {"id": cert.client_ref, "name": cert.client_name},
+        "terminated_at": cert.terminated_at.isoformat(),
+        "started_at": cert.started_at.isoformat(),
+        "finished_at": cert.finished_at.isoformat() if cert.finished_at else None,
+        "categories": cert.categories(),
+        "rows_total": sum(cert.counts.values()),
+        "files_deleted": cert.files_deleted,
+        "keys_destroyed": cert.key_ids,
+        "clauses": ["P4.4", "P6.9", "P6.10"],
+    }
+
+
+def uuid_or_none(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None

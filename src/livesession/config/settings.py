@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "livesession.processors",  # sub-processors register (issue 6 §4)
     "livesession.incidents",  # security incidents, base of the breach register (issue 5 §7)
     "livesession.retention",  # retention rules, purge, legal holds (issue 6 §1)
+    "livesession.registers",  # registers of processing, compliance evidence (issue 6 §3, §7)
     "livesession.contracts",  # contract lifecycle, return package, destruction (issue 6 §2)
 ]
 
@@ -251,6 +252,16 @@ PERSONAL_DATA_TRANSFERS = [
 # operator's privacy contact (default: privacy@ the site's host) and its postal address.
 PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL", "")
 PRIVACY_POSTAL_ADDRESS = os.environ.get("PRIVACY_POSTAL_ADDRESS", "")
+# The register of processing (docs/registers.md, GDPR art. 30): the operator's legal
+# representative, its data protection officer (empty: none designated, the privacy contact
+# above answers), and security measures that live outside the code (";"-separated, e.g.
+# "Hosting provider certified ISO 27001;Staff trained every year").
+PLATFORM_OPERATOR_REPRESENTATIVE = os.environ.get("PLATFORM_OPERATOR_REPRESENTATIVE", "")
+DPO_NAME = os.environ.get("DPO_NAME", "")
+DPO_EMAIL = os.environ.get("DPO_EMAIL", "")
+SECURITY_MEASURES_EXTRA = [item.strip() for item in
+                           os.environ.get("SECURITY_MEASURES_EXTRA", "").split(";")
+                           if item.strip()]
 
 # --- Email -----------------------------------------------------------------------------
 # With no EMAIL_HOST the outbox keeps each message (visible in the operator console) and

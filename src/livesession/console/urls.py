@@ -16,3 +16,7 @@ urlpatterns += desk_urls.urlpatterns + incidents_urls.urlpatterns + audit_urls.u
 from livesession.console import contracts_urls  # noqa: E402 - contract lifecycle (issue 6 §2)
 
 urlpatterns += contracts_urls.urlpatterns
+
+from livesession.console import registers_urls  # noqa: E402 - registers of processing (issue 6 §3)
+
+urlpatterns += registers_urls.urlpatterns

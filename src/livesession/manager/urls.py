@@ -39,3 +39,7 @@ urlpatterns += (registrants_urls.urlpatterns + builder_urls.urlpatterns
 from livesession.manager import contracts_urls  # noqa: E402 - contract lifecycle (issue 6 §2)
 
 urlpatterns += contracts_urls.urlpatterns
+
+from livesession.manager import registers_urls  # noqa: E402 - register, evidence (issue 6 §3, §7)
+
+urlpatterns += registers_urls.urlpatterns

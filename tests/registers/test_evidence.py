@@ -27,7 +27,6 @@ from livesession.processors.services import add_subprocessor, object_to
 from livesession.registers import services
 from livesession.retention.purge import run_purge
 from livesession.retention.services import place_hold
-from livesession.staffaccess.services import open_grant
 from tests.audit.tampering import raw, trigger_off
 
 REASON = "The client's ticket 4711 asks to check a registration that fails"
@@ -57,6 +56,8 @@ def test_p6_6_request_desk_history_counts_by_type_status_and_overdue(
 
 def test_p6_6_staff_accesses_show_to_their_client_only(client_a: Client, client_b: Client,
                                                        operator: Any) -> None:
+    from livesession.staffaccess.services import open_grant  # issue 6 §6 (helper app)
+
     open_grant(operator, client_a, REASON, "T-4711")
     mine = evidence_of(client_a)["staff_access"]
     assert mine["available"] is True

@@ -163,9 +163,9 @@ def test_p6_10_nothing_processed_12_months_after_end(filled_a: Filled) -> None:
     assert contract.terminated_at is not None
     with freeze(contract.terminated_at + dt.timedelta(days=364)):
         guard.ensure_may_process(filled_a.client.pk)  # still allowed
-    with freeze(contract.terminated_at + dt.timedelta(days=365)):
-        with pytest.raises(guard.ServicesEnded):
-            guard.ensure_may_process(filled_a.client.pk)
+    with freeze(contract.terminated_at + dt.timedelta(days=365)), \
+            pytest.raises(guard.ServicesEnded):
+        guard.ensure_may_process(filled_a.client.pk)
     guard.ensure_may_process(None)  # the platform's own processing is not a client's
 
 

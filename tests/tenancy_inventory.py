@@ -252,18 +252,6 @@ def register_client(side: Side) -> dict[str, Any]:
     return {"client_id": side.client.pk}
 
 
-def register_client_json(side: Side) -> dict[str, Any]:
-    return {"client_id": side.client.pk, "fmt": "json"}
-
-
-def register_json(side: Side) -> dict[str, Any]:
-    return {"fmt": "json"}
-
-
-def slug_register_json(side: Side) -> dict[str, Any]:
-    return {"client_slug": side.slug, "fmt": "json"}
-
-
 def notice_version(side: Side) -> dict[str, Any]:
     """The digest of the privacy notice in force (issue 5 §10)."""
     from livesession.privacy.services import current_notice
@@ -420,7 +408,7 @@ INVENTORY: dict[str, Route] = {
     "manager:subprocessors": Route({"GET": MEMBER}, slug, capability=VIEW),
     # register of processing and compliance evidence (issue 6 §3, §7)
     "manager:register": Route({"GET": MEMBER}, slug, capability=VIEW),
-    "manager:register-export": Route({"GET": MEMBER}, slug_register_json, capability=VIEW),
+    "manager:register-export": Route({"GET": MEMBER}, slug, capability=VIEW),
     "manager:compliance": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
     "manager:compliance-export": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
     # contract lifecycle and return package (issue 6 §2)
@@ -453,9 +441,9 @@ INVENTORY: dict[str, Route] = {
     "console:incident": Route({"GET": OPERATOR}, incident),
     # register of processing (issue 6 §3)
     "console:registers": Route({"GET": OPERATOR}),
-    "console:registers-export": Route({"GET": OPERATOR}, register_json),
+    "console:registers-export": Route({"GET": OPERATOR}),
     "console:registers-client": Route({"GET": OPERATOR}, register_client),
-    "console:registers-client-export": Route({"GET": OPERATOR}, register_client_json),
+    "console:registers-client-export": Route({"GET": OPERATOR}, register_client),
     # contract lifecycle (issue 6 §2); the POST lacks the typed short name: refused
     "console:contracts": Route({"GET": OPERATOR}),
     "console:contract": Route({"GET": OPERATOR, "POST": OPERATOR}, contract_client,

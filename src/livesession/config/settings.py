@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "livesession.processors",  # sub-processors register (issue 6 §4)
     "livesession.incidents",  # security incidents, base of the breach register (issue 5 §7)
     "livesession.retention",  # retention rules, purge, legal holds (issue 6 §1)
+    "livesession.staffaccess",  # staff access to client data, MFA (issue 6 §6)
     "livesession.registers",  # registers of processing, compliance evidence (issue 6 §3, §7)
     "livesession.contracts",  # contract lifecycle, return package, destruction (issue 6 §2)
 ]
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "livesession.accounts.middleware.SessionActivityMiddleware",
+    "livesession.staffaccess.middleware.ClientMfaMiddleware",  # a client requiring MFA
     "livesession.contracts.middleware.ReadOnlyClientMiddleware",  # issue 6 §2, P6.9
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -204,6 +206,8 @@ RATE_LIMITS = {
     # "Have my link resent" (issue 4 §1): per connection, and per address asked for.
     "link_resend": (int(os.environ.get("RATE_LIMIT_LINK_RESEND", "10")), 3600),
     "link_resend_address": (int(os.environ.get("RATE_LIMIT_LINK_RESEND_ADDRESS", "3")), 3600),
+    # Second-factor codes, per account (docs/mfa.md): 5 tries per 5 minutes.
+    "mfa_code": (int(os.environ.get("RATE_LIMIT_MFA_CODE", "5")), 300),
 }
 # Bots (issue 3 §8): a form sent sooner than this after the page was shown is refused
 # (0 turns the check off); proof of work in leading zero bits of SHA-256 (0: off).
@@ -323,6 +327,20 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
+
+# --- Contract lifecycle (issue 6 §2; P4.4, P6.9, P6.10; docs/contract-lifecycle.md) --------
+# Days between a contract's termination and the destruction of the client's data; never more
+# than the retention rule "client_data" (60 days).
+CONTRACT_RETURN_DAYS = int(os.environ.get("CONTRACT_RETURN_DAYS", "60"))
+# Days a built return package stays downloadable; its encrypted file lives here, outside the
+# database backups.
+CONTRACT_PACKAGE_DAYS = int(os.environ.get("CONTRACT_PACKAGE_DAYS", "7"))
+CONTRACT_PACKAGE_DIR = os.environ.get("CONTRACT_PACKAGE_DIR", str(VAR_DIR / "return-packages"))
+
+# --- Staff access to client data (docs/staff-access.md, P3.4) --------------------------
+# How long a staff member's justified access to one client's data stays open.
+STAFF_ACCESS_HOURS = float(os.environ.get("STAFF_ACCESS_HOURS", "4"))
+MFA_ISSUER = os.environ.get("MFA_ISSUER", "livesession")
 
 # --- Contract lifecycle (issue 6 §2; P4.4, P6.9, P6.10; docs/contract-lifecycle.md) --------
 # Days between a contract's termination and the destruction of the client's data; never more

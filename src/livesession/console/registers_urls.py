@@ -1,5 +1,5 @@
 """Console routes of the register of processing (issue 6 §3): the whole register, each
-client's processor record, and their exports (json, csv, html)."""
+client's processor record, and their exports (?format=json, csv or html)."""
 
 from django.urls import URLPattern, path
 
@@ -7,8 +7,8 @@ from livesession.registers import views
 
 urlpatterns: list[URLPattern] = [
     path("registers/", views.console_register, name="registers"),
-    path("registers/register.<str:fmt>", views.console_export, name="registers-export"),
+    path("registers/export/", views.console_export, name="registers-export"),
     path("registers/clients/<int:client_id>/", views.console_client, name="registers-client"),
-    path("registers/clients/<int:client_id>/record.<str:fmt>", views.console_client_export,
+    path("registers/clients/<int:client_id>/export/", views.console_client_export,
          name="registers-client-export"),
 ]

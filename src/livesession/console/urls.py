@@ -20,3 +20,7 @@ urlpatterns += contracts_urls.urlpatterns
 from livesession.console import registers_urls  # noqa: E402 - registers of processing (issue 6 §3)
 
 urlpatterns += registers_urls.urlpatterns
+
+from livesession.console import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
+
+urlpatterns += staff_urls.urlpatterns

@@ -43,3 +43,7 @@ urlpatterns += contracts_urls.urlpatterns
 from livesession.manager import registers_urls  # noqa: E402 - register, evidence (issue 6 §3, §7)
 
 urlpatterns += registers_urls.urlpatterns
+
+from livesession.manager import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
+
+urlpatterns += staff_urls.urlpatterns

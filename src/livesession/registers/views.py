@@ -22,6 +22,14 @@ def _actor(request: HttpRequest) -> str:
     return f"account:{request.user.pk}"
 
 
+def _format(request: HttpRequest) -> str:
+    """The export's format from ``?format=`` (json by default); another is a 404."""
+    fmt = request.GET.get("format", "json")
+    if fmt not in exports.FORMATS:
+        raise Http404
+    return fmt
+
+
 def _download(document: dict[str, Any], fmt: str, stem: str) -> HttpResponse:
     if fmt == "json":
         body = exports.to_json(document)
@@ -51,9 +59,8 @@ def console_register(request: HttpRequest) -> HttpResponse:
 
 @operator_only
 @require_GET
-def console_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in exports.FORMATS:
-        raise Http404
+def console_export(request: HttpRequest) -> HttpResponse:
+    fmt = _format(request)
     document = services.register_document()
     services.record_export(_actor(request), "register", fmt=fmt)
     return _download(document, fmt, _stem("register-of-processing"))
@@ -72,10 +79,9 @@ def console_client(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @operator_only
 @require_GET
-def console_client_export(request: HttpRequest, client_id: int, fmt: str) -> HttpResponse:
+def console_client_export(request: HttpRequest, client_id: int) -> HttpResponse:
     client = get_object_or_404(Client, pk=client_id)
-    if fmt not in exports.FORMATS:
-        raise Http404
+    fmt = _format(request)
     document = services.register_document(client)
     services.record_export(_actor(request), "processor_record", client=client, fmt=fmt)
     return _download(document, fmt, _stem(f"processor-record-{client.slug}"))
@@ -98,11 +104,10 @@ def manager_record(request: HttpRequest, client_slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def manager_export(request: HttpRequest, client_slug: str, fmt: str) -> HttpResponse:
+def manager_export(request: HttpRequest, client_slug: str) -> HttpResponse:
     membership = membership_or_404(request.user, client_slug)
     require(membership, "view")
-    if fmt not in exports.FORMATS:
-        raise Http404
+    fmt = _format(request)
     document = services.register_document(membership.client)
     services.record_export(_actor(request), "processor_record", client=membership.client,
                            fmt=fmt)

@@ -32,6 +32,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "no_db: the test touches no database")
+    config.addinivalue_line("markers", "real_mfa: force_login does not stand for the code step")
 
 
 @pytest.fixture
@@ -74,11 +75,50 @@ def make_member() -> Any:
     return make
 
 
+def enroll_mfa(user: User) -> str:
+    """Set up and confirm a second factor for ``user`` through the real services; returns
+    its secret (base32), so a test can compute codes with ``accounts.mfa.totp``."""
+    from livesession.accounts import mfa
+    from livesession.staffaccess import mfa_services
+
+    device = mfa_services.start_enrollment(user)
+    secret = device.secret
+    mfa_services.confirm_enrollment(user, mfa.totp(mfa._key(secret), now().timestamp()))
+    return str(secret)
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_with_second_factor(request: pytest.FixtureRequest) -> Iterator[None]:
+    """``force_login`` skips the sign-in page, so it skips the code step too: for an account
+    that has a second factor, mark its test session as having proved it, as the code step
+    would. Tests of the second factor itself opt out with ``@pytest.mark.real_mfa``."""
+    if request.node.get_closest_marker("real_mfa"):
+        yield
+        return
+    from django.contrib.auth.signals import user_logged_in
+
+    from livesession.accounts import mfa
+    from livesession.staffaccess import mfa_services
+
+    def mark(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+        if mfa_services.has_mfa(user) and mfa.SESSION_KEY not in request.session:
+            mfa.mark_verified(request.session, user)
+
+    user_logged_in.connect(mark, dispatch_uid="tests-second-factor")
+    try:
+        yield
+    finally:
+        user_logged_in.disconnect(dispatch_uid="tests-second-factor")
+
+
 @pytest.fixture
 def operator() -> User:
+    """Operator staff as the console needs them: second factor on (S-02), confidentiality
+    acknowledged (P3.5)."""
     user = create_account("staff@operator.test", PASSWORD, is_operator=True, actor="test")
     user.confidentiality_ack_at = now()
     user.save()
+    enroll_mfa(user)
     return user
 
 

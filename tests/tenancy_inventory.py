@@ -11,6 +11,8 @@ Kinds (who may reach a method of a URL):
 - ``member``: a member of the client named by the ``client_slug`` in the URL (the Manager);
   ``capability`` says what the member's role must allow.
 - ``operator``: operator staff only (the console).
+- ``operator-grant``: operator staff under an open staff access grant of their own for that
+  client (issue 6 §6, P3.4); staff without one get 403, anyone else the console's 404.
 - ``api-token``: a request carrying a client's API token; it sees that client only.
 - ``api-public``: the public JSON registration; no token, no tenant context.
 - ``account``: the signed-in account's own personal space (/me/). These URLs carry no id:
@@ -44,14 +46,17 @@ API_TOKEN = "api-token"
 API_PUBLIC = "api-public"
 ACCOUNT = "account"
 API_ACCOUNT = "api-account"
-KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC, ACCOUNT, API_ACCOUNT})
+OPERATOR_GRANT = "operator-grant"
+KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC, ACCOUNT, API_ACCOUNT,
+                   OPERATOR_GRANT})
 
 # What a role may do inside its own client (the words of ``core.models.CAPABILITIES``).
 VIEW = "view"
 MANAGE_EVENTS = "manage_events"
 MANAGE_TOKENS = "manage_tokens"
 MANAGE_MEMBERS = "manage_members"
-CAPABILITIES = frozenset({VIEW, MANAGE_EVENTS, MANAGE_TOKENS, MANAGE_MEMBERS})
+MANAGE_SECURITY = "manage_security"  # owners only
+CAPABILITIES = frozenset({VIEW, MANAGE_EVENTS, MANAGE_TOKENS, MANAGE_MEMBERS, MANAGE_SECURITY})
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,25 @@ def nobodys_registration(side: Side) -> dict[str, Any]:
     import uuid
 
     return {"registration_id": uuid.UUID("00000000-0000-4000-8000-00000000000a")}
+
+
+def staff_grant(side: Side) -> dict[str, Any]:
+    """A staff access grant to the side's client, opened by another staff member (issue 6
+    §6): the staff member signed in has none, so the answer is 403 and shows nothing."""
+    from livesession.accounts.models import User
+    from livesession.accounts.services import create_account
+    from livesession.staffaccess.services import open_grant
+
+    other = create_account(f"granted-{uuid.uuid4().hex[:12]}@operator.test",
+                           "correct horse battery staple", is_operator=True, actor="test")
+    User.objects.filter(pk=other.pk).update(confidentiality_ack_at=now())
+    other.refresh_from_db()
+    grant = open_grant(other, side.client, "Inventory probe of the staff access routes")
+    return {"grant_id": grant.pk}
+
+
+def staff_grant_event(side: Side) -> dict[str, Any]:
+    return {**staff_grant(side), "event_id": side.event.pk}
 
 
 def incident(side: Side) -> dict[str, Any]:
@@ -439,6 +463,16 @@ INVENTORY: dict[str, Route] = {
     "console:incidents": Route({"GET": OPERATOR, "POST": OPERATOR},
                                body={"summary": "Recorded across clients", "nature": "unknown"}),
     "console:incident": Route({"GET": OPERATOR}, incident),
+    # staff access and MFA (issue 6 §6): console/staff_urls.py, manager/staff_urls.py
+    "console:mfa": Route({"GET": OPERATOR, "POST": OPERATOR}),
+    "console:staff-access": Route({"GET": OPERATOR, "POST": OPERATOR}),
+    "console:staff-access-grant": Route({"GET": OPERATOR_GRANT}, staff_grant),
+    "console:staff-access-end": Route({"POST": OPERATOR_GRANT}, staff_grant),
+    "console:staff-access-registrants": Route({"GET": OPERATOR_GRANT}, staff_grant_event),
+    "manager:staff-accesses": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
+    "manager:mfa": Route({"GET": MEMBER, "POST": MEMBER}, slug, capability=VIEW),
+    "manager:mfa-requirement": Route({"POST": MEMBER}, slug, capability=MANAGE_SECURITY,
+                                     body={"required": "no"}),
     # register of processing (issue 6 §3)
     "console:registers": Route({"GET": OPERATOR}),
     "console:registers-export": Route({"GET": OPERATOR}),

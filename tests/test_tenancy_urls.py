@@ -37,9 +37,11 @@ from tests.tenancy_inventory import (
     KINDS,
     MANAGE_EVENTS,
     MANAGE_MEMBERS,
+    MANAGE_SECURITY,
     MANAGE_TOKENS,
     MEMBER,
     OPERATOR,
+    OPERATOR_GRANT,
     PUBLIC,
     VIEW,
     Side,
@@ -53,7 +55,7 @@ DONE = {200, 201, 202, 204, 302}
 # What each role may do inside its own client, written here on purpose rather than read
 # from the code: widening a role must be a decision that changes this test (P3.4).
 ROLE_MAY = {
-    Role.OWNER: {VIEW, MANAGE_EVENTS, MANAGE_TOKENS, MANAGE_MEMBERS},
+    Role.OWNER: {VIEW, MANAGE_EVENTS, MANAGE_TOKENS, MANAGE_MEMBERS, MANAGE_SECURITY},
     Role.ADMIN: {VIEW, MANAGE_EVENTS, MANAGE_TOKENS, MANAGE_MEMBERS},
     Role.ORGANIZER: {VIEW, MANAGE_EVENTS},
     Role.VIEWER: {VIEW},
@@ -389,7 +391,7 @@ def test_event_created_with_a_token_belongs_to_its_client(world: World) -> None:
 
 # --- Anonymous visitors --------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", names_of(MEMBER, OPERATOR, API_TOKEN))
+@pytest.mark.parametrize("name", names_of(MEMBER, OPERATOR, OPERATOR_GRANT, API_TOKEN))
 def test_anonymous_reaches_no_private_url(name: str, world: World) -> None:
     """Manager and console send to the sign-in page; the API answers 401; no data, no
     change, whichever client the URL points at."""
@@ -404,7 +406,7 @@ def test_anonymous_reaches_no_private_url(name: str, world: World) -> None:
             response = send(Browser(), name, method, route.kwargs(side))
             status, kind = response.status_code, route.methods.get(method)
             to_login = status == 302 and response["Location"].startswith(login + "?")
-            if kind in {MEMBER, OPERATOR}:
+            if kind in {MEMBER, OPERATOR, OPERATOR_GRANT}:
                 ok = to_login
             elif kind == API_TOKEN:
                 ok = status == 401
@@ -448,7 +450,7 @@ def test_draft_of_client_b_is_not_public(world: World) -> None:
 
 # --- Operator and Manager stay apart ---------------------------------------------------
 
-@pytest.mark.parametrize("name", names_of(OPERATOR))
+@pytest.mark.parametrize("name", names_of(OPERATOR, OPERATOR_GRANT))
 def test_client_member_gets_404_in_the_console(name: str, world: World, owner_a: User) -> None:
     """P3.4: the console does not exist for a client's member (404, not 403)."""
     browser = Browser()
@@ -473,6 +475,21 @@ def test_operator_console_shows_no_client_data(name: str, world: World,
         response = send(browser, name, method, INVENTORY[name].kwargs(world.b))
         assert response.status_code == 200, (name, response.status_code)
         assert not leaked(response, world.a.client_data + world.b.client_data)
+
+
+@pytest.mark.parametrize("name", names_of(OPERATOR_GRANT))
+def test_operator_without_an_open_grant_gets_403_and_no_client_data(
+        name: str, world: World, operator: User) -> None:
+    """P3.4 (issue 6 §6): a client's data in the console needs an open staff access grant
+    of one's own; another staff member's grant opens nothing (403, nothing shown)."""
+    browser = Browser()
+    browser.force_login(operator)
+    before = (state(world.a), state(world.b))
+    for method in INVENTORY[name].methods:
+        response = send(browser, name, method, INVENTORY[name].kwargs(world.b))
+        assert response.status_code == 403, (method, name, response.status_code)
+        assert not leaked(response, world.a.client_data + world.b.client_data)
+    assert (state(world.a), state(world.b)) == before
 
 
 @pytest.mark.parametrize("name", names_of(MEMBER))

@@ -12,13 +12,14 @@ from livesession.accounts.models import User
 from livesession.audit.models import AuditEntry
 from livesession.core.models import Client, Role
 from livesession.registrations.services import register
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, enroll_mfa
 
 
 def test_p3_5_staff_acknowledge_confidentiality_before_first_access() -> None:
     from livesession.accounts.services import create_account
 
     staff = create_account("new.staff@operator.test", PASSWORD, is_operator=True, actor="t")
+    enroll_mfa(staff)  # the second factor comes first (S-02, tests/staffaccess)
     browser = Browser()
     browser.force_login(staff)
     response = browser.get("/console/")

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from livesession.accounts import services, tokens
 from livesession.accounts.forms import EmailForm, LoginForm, NewPasswordForm, SignUpForm
 from livesession.core.models import Membership
 from livesession.core.ratelimit import hit
+from livesession.staffaccess import mfa_views
 
 
 def _landing(user: object) -> str:
@@ -35,6 +36,10 @@ def _landing(user: object) -> str:
 
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
+    # The second step of an account with a second factor (S-02): staffaccess/mfa_views.py.
+    second_step = mfa_views.code_step(request)
+    if second_step is not None:
+        return second_step
     form = LoginForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -45,10 +50,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = authenticate(request, email=form.cleaned_data["email"],
                                 password=form.cleaned_data["password"])
             if user is not None:
-                login(request, user)
                 target = request.GET.get("next", "")
                 if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
                     target = ""
+                ask_code = mfa_views.begin_sign_in(request, user,
+                                                   resolve_url(target or _landing(user)))
+                if ask_code is not None:
+                    return ask_code
+                login(request, user)
                 return redirect(target or _landing(user))
             # The same words for a wrong password, an unknown address and a locked account:
             # the owner of a locked account learns about the lock by email.

@@ -1,5 +1,6 @@
 """The operator console. Only operator staff get in; anyone else gets a 404. Staff first
-acknowledge the confidentiality rules (P3.5); client data is not shown here (P3.4)."""
+prove their second factor (S-02), then acknowledge the confidentiality rules (P3.5);
+client data is shown only under a staff access grant (staffaccess, P3.4)."""
 
 from __future__ import annotations
 
@@ -23,15 +24,19 @@ from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.core.views import worker_state
 from livesession.messaging.models import OutboxMessage, OutboxStatus
+from livesession.staffaccess import mfa_services
 
 
-def operator_only(view: Callable[..., HttpResponse], *,
-                  needs_ack: bool = True) -> Callable[..., HttpResponse]:
+def operator_only(view: Callable[..., HttpResponse], *, needs_ack: bool = True,
+                  needs_mfa: bool = True) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
     def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not getattr(request.user, "is_operator", False):
             raise Http404
+        # A second factor, set up and proved in this session, before anything (S-02).
+        if needs_mfa and not mfa_services.is_satisfied(request):
+            return redirect("console:mfa")
         if needs_ack and request.user.confidentiality_ack_at is None:  # type: ignore[union-attr]
             return redirect("console:ack")
         return view(request, *args, **kwargs)

@@ -16,7 +16,8 @@ class Role(models.TextChoices):
 
 # What each role may do; views and API ask through ``tenancy.require``.
 CAPABILITIES: dict[str, set[str]] = {
-    Role.OWNER: {"view", "manage_events", "manage_members", "manage_tokens"},
+    # manage_security: the client's security settings (a required second factor, S-02).
+    Role.OWNER: {"view", "manage_events", "manage_members", "manage_tokens", "manage_security"},
     Role.ADMIN: {"view", "manage_events", "manage_members", "manage_tokens"},
     Role.ORGANIZER: {"view", "manage_events"},
     Role.VIEWER: {"view"},

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
     "livesession.incidents",  # security incidents, base of the breach register (issue 5 §7)
     "livesession.retention",  # retention rules, purge, legal holds (issue 6 §1)
     "livesession.staffaccess",  # staff access to client data, MFA (issue 6 §6)
-    "livesession.staffaccess",  # staff access to client data, MFA (issue 6 §6)
     "livesession.registers",  # registers of processing, compliance evidence (issue 6 §3, §7)
     "livesession.contracts",  # contract lifecycle, return package, destruction (issue 6 §2)
 ]
@@ -64,7 +63,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "livesession.accounts.middleware.SessionActivityMiddleware",
-    "livesession.staffaccess.middleware.ClientMfaMiddleware",  # a client requiring MFA
     "livesession.staffaccess.middleware.ClientMfaMiddleware",  # a client requiring MFA
     "livesession.contracts.middleware.ReadOnlyClientMiddleware",  # issue 6 §2, P6.9
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -210,8 +208,6 @@ RATE_LIMITS = {
     "link_resend_address": (int(os.environ.get("RATE_LIMIT_LINK_RESEND_ADDRESS", "3")), 3600),
     # Second-factor codes, per account (docs/mfa.md): 5 tries per 5 minutes.
     "mfa_code": (int(os.environ.get("RATE_LIMIT_MFA_CODE", "5")), 300),
-    # Second-factor codes, per account (docs/mfa.md): 5 tries per 5 minutes.
-    "mfa_code": (int(os.environ.get("RATE_LIMIT_MFA_CODE", "5")), 300),
 }
 # Bots (issue 3 §8): a form sent sooner than this after the page was shown is refused
 # (0 turns the check off); proof of work in leading zero bits of SHA-256 (0: off).
@@ -354,8 +350,3 @@ CONTRACT_RETURN_DAYS = int(os.environ.get("CONTRACT_RETURN_DAYS", "60"))
 # database backups.
 CONTRACT_PACKAGE_DAYS = int(os.environ.get("CONTRACT_PACKAGE_DAYS", "7"))
 CONTRACT_PACKAGE_DIR = os.environ.get("CONTRACT_PACKAGE_DIR", str(VAR_DIR / "return-packages"))
-
-# --- Staff access to client data (docs/staff-access.md, P3.4) --------------------------
-# How long a staff member's justified access to one client's data stays open.
-STAFF_ACCESS_HOURS = float(os.environ.get("STAFF_ACCESS_HOURS", "4"))
-MFA_ISSUER = os.environ.get("MFA_ISSUER", "livesession")

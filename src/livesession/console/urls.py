@@ -24,7 +24,3 @@ urlpatterns += registers_urls.urlpatterns
 from livesession.console import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
 
 urlpatterns += staff_urls.urlpatterns
-
-from livesession.console import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
-
-urlpatterns += staff_urls.urlpatterns

@@ -47,7 +47,3 @@ urlpatterns += registers_urls.urlpatterns
 from livesession.manager import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
 
 urlpatterns += staff_urls.urlpatterns
-
-from livesession.manager import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
-
-urlpatterns += staff_urls.urlpatterns

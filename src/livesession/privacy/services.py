@@ -99,6 +99,7 @@ def notice_context() -> dict[str, Any]:
     from livesession.protection.registry import Controller, register_of_processing
 
     rows = register_of_processing()
+    subprocessors = notice_subprocessors()
     return {
         "operator": settings.PLATFORM_OPERATOR_NAME,
         "hosting_country": settings.HOSTING_COUNTRY,
@@ -108,8 +109,8 @@ def notice_context() -> dict[str, Any]:
         "client_purposes": _purposes(rows, Controller.CLIENT.value),
         "operator_categories": _categories(rows, Controller.OPERATOR.value),
         "client_categories": _categories(rows, Controller.CLIENT.value),
-        "transfers": [{"recipient": r, "country": c, "safeguard": g}
-                      for r, c, g in settings.PERSONAL_DATA_TRANSFERS],
+        "subprocessors": subprocessors,
+        "transfers": notice_transfers(subprocessors),
         "links": {name: _site_url(reverse(f"accounts:{name}"))
                   for name in ("space", "profile", "data", "erase", "security", "sharing",
                                "login", "signup")},
@@ -117,6 +118,36 @@ def notice_context() -> dict[str, Any]:
         "versions_url": _site_url(reverse("portal:privacy-versions")),
         "cnil": CNIL,
     }
+
+
+def notice_subprocessors() -> list[dict[str, Any]]:
+    """The operator's hosting providers from their register (P2.4, P6.11)."""
+    from livesession.processors.services import for_notice
+
+    return for_notice()
+
+
+def notice_transfers(subprocessors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Transfers outside the EEA: those declared in the settings, and every sub-processor
+    located outside the EEA with its safeguard (GDPR art. 13(1)(f), 15(2))."""
+    transfers = [{"recipient": r, "country": c, "safeguard": g}
+                 for r, c, g in settings.PERSONAL_DATA_TRANSFERS]
+    transfers += [{"recipient": sp["legal_entity"], "country": sp["country_name"],
+                   "safeguard": sp["safeguard"]}
+                  for sp in subprocessors if not sp["in_eea"]]
+    return transfers
+
+
+def _subprocessor_key() -> tuple[Any, ...]:
+    """What of the sub-processor register shows in the notice: a change makes a new
+    version of the notice."""
+    from livesession.processors.services import current
+
+    return tuple((row.pk, row.legal_entity, row.service, row.service_kind, row.country,
+                  tuple(row.data_categories), row.mechanism, str(row.dpf_checked_on),
+                  row.scc_module, row.tia_reference, str(row.active_from),
+                  str(row.active_until), row.active_from > now().date())
+                 for row in current())
 
 
 def notice_text(language: str) -> str:
@@ -130,7 +161,7 @@ def _notice_key() -> tuple[Any, ...]:
     """What, besides the code and the catalogs, the text depends on."""
     return (settings.SITE_URL, settings.PLATFORM_OPERATOR_NAME, settings.HOSTING_COUNTRY,
             settings.PRIVACY_CONTACT_EMAIL, settings.PRIVACY_POSTAL_ADDRESS,
-            tuple(tuple(t) for t in settings.PERSONAL_DATA_TRANSFERS))
+            tuple(tuple(t) for t in settings.PERSONAL_DATA_TRANSFERS), _subprocessor_key())
 
 
 @lru_cache(maxsize=4)

@@ -303,8 +303,14 @@ def _notice(document: dict[str, Any], person: subject_rows.Person) -> dict[str, 
             recipients.append({"name": group["name"], "role": str(_(
                 "organizer: controller of the registrations made with it, and of the data "
                 "it receives about them")), "country": ""})
-    transfers = [{"recipient": name, "country": country, "safeguard": safeguard}
-                 for name, country, safeguard in settings.PERSONAL_DATA_TRANSFERS]
+    from livesession.privacy.services import notice_subprocessors, notice_transfers
+
+    subprocessors = notice_subprocessors()
+    for sp in subprocessors:
+        recipients.append({"name": sp["legal_entity"], "role": str(_(
+            "hosting provider of the operator (sub-processor): %(service)s") % {
+                "service": sp["service"]}), "country": sp["country_name"]})
+    transfers = notice_transfers(subprocessors)
     if not transfers:
         transfers_statement = str(_("No personal data is transferred outside the European "
                                     "Union."))

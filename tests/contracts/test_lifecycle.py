@@ -133,6 +133,11 @@ def test_p6_9_registration_and_joins_closed(filled_a: Filled, filled_b: Filled) 
     assert posted.status_code == 410
     joined = browser.get(reverse("portal:join", kwargs={"token": filled_a.links[0]}), **EN)
     assert joined.status_code == 410 and joined["Referrer-Policy"] == "no-referrer"
+    assert "Registration closed" in joined.content.decode()
+    assert browser.post(reverse("portal:confirm", kwargs={"token": filled_a.links[1]})
+                        ).status_code == 410
+    # An unknown link is still just unknown (404): nothing said about any client.
+    assert browser.get(reverse("portal:join", kwargs={"token": "x" * 43})).status_code == 404
     api = browser.post(reverse("api:event-registrations", kwargs={"event_id": filled_a.event.pk}),
                        json.dumps(person), content_type="application/json")
     assert api.status_code == 403

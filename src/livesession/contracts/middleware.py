@@ -6,11 +6,11 @@
   which ``core.tenancy.membership_or_404`` calls after the membership is found; a refusal
   (``ClientReadOnly``) is turned into a clear page here (403).
 * API writes with a client's token: refused with a JSON message (403).
-* Public registration (the event page and the public API) and the personal link (join,
-  confirm): refused with a page saying registration is closed (410), or JSON.
+* Public registration (the event page and the public API): refused with a page saying
+  registration is closed (410), or JSON. The personal links of the client are revoked at
+  termination; their pages then say the same instead of "unknown link".
 
-Reads, the return package and the participant's own rights (withdrawing a consent,
-cancelling) stay open.
+Reads and the return package stay open.
 """
 
 from __future__ import annotations
@@ -28,7 +28,11 @@ from livesession.contracts.models import Contract
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 # Portal URLs that open registration or the room.
 PORTAL_EVENT = frozenset({"portal:event"})
-PORTAL_LINK = frozenset({"portal:join", "portal:confirm"})
+# The personal link's pages: the links of a terminated client are revoked at termination,
+# so these answer 404 without any extra query on the join path (issue 4 §5: three
+# queries); only then does ``process_response`` look whether the link was a terminated
+# client's, to say so.
+PORTAL_LINK = frozenset({"portal:join", "portal:confirm", "portal:cancel", "portal:withdraw"})
 API_PUBLIC_REGISTRATION = "api:event-registrations"
 
 
@@ -75,9 +79,10 @@ class ReadOnlyClientMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = guard.current_request.set(None)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             guard.current_request.reset(token)
+        return self.closed_link_answer(request, response)
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any,
                      view_kwargs: dict[str, Any]) -> HttpResponse | None:
@@ -93,10 +98,6 @@ class ReadOnlyClientMiddleware:
             if _closed_event(view_kwargs["event_id"]):
                 return closed_page(request)
             return None
-        if name in PORTAL_LINK and "token" in view_kwargs:
-            if _closed_link(str(view_kwargs["token"])):
-                return closed_page(request)
-            return None
         if match.namespace == "api" and method not in SAFE:
             if name == API_PUBLIC_REGISTRATION and "event_id" in view_kwargs:
                 if _closed_event(view_kwargs["event_id"]):
@@ -109,6 +110,14 @@ class ReadOnlyClientMiddleware:
                     "This client's contract has ended: its data is read-only. Reading and "
                     "the return package remain available until the data is destroyed."))
         return None
+
+    def closed_link_answer(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        match = getattr(request, "resolver_match", None)
+        if (response.status_code == 404 and match is not None
+                and match.view_name in PORTAL_LINK and "token" in match.kwargs
+                and _closed_link(str(match.kwargs["token"]))):
+            return closed_page(request)
+        return response
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, guard.ClientReadOnly):

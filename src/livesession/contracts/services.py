@@ -104,9 +104,11 @@ def _mail_deciders(client: Client, template: str, kind: str, line: str,
 
 def terminate(client: Client, *, actor: str, reason: str) -> Contract:
     """End the client's contract now (T0). Its space turns read-only, queued messages of
-    the client stop, owners and administrators are told where to get the return package
-    and when the data will be destroyed (P4.4, P6.9). A missing reason, or a contract
-    already ended, is refused with a message."""
+    the client stop, its participants' personal links are revoked (no more joins), owners
+    and administrators are told where to get the return package and when the data will be
+    destroyed (P4.4, P6.9). A missing reason, or a contract already ended, is refused with
+    a message."""
+    from livesession.access.models import AccessLink
     from livesession.messaging.models import OutboxMessage, OutboxStatus
 
     reason = (reason or "").strip()
@@ -126,13 +128,17 @@ def terminate(client: Client, *, actor: str, reason: str) -> Contract:
         contract.terminated_by = actor
         contract.reason = reason
         contract.save()
+        # Joins end: the personal links are revoked (the join path stays one query; the
+        # middleware says "closed" on the 404 of a revoked link of a terminated client).
+        revoked = AccessLink.objects.filter(client=client, revoked_at__isnull=True).update(
+            revoked_at=moment)
         stopped = OutboxMessage.objects.filter(
             client=client, status__in=[OutboxStatus.QUEUED, OutboxStatus.DEFERRED]).update(
             status=OutboxStatus.FAILED, last_error="contract ended", claimed_at=None)
         when = contract.terminated_at + dt.timedelta(days=return_days(client))
         record(actor, "contract.terminated", target=f"client:{client.pk}", client_id=client.pk,
                details={"destroy_on": when.isoformat(), "return_days": return_days(client),
-                        "messages_stopped": stopped})
+                        "messages_stopped": stopped, "links_revoked": revoked})
         _mail_deciders(client, "emails/contract_terminated.txt", "contract_terminated",
                        gettext_noop("The contract of %(name)s has ended"), {
                            "destroy_on": date_format(when, "DATE_FORMAT"),

@@ -26,6 +26,7 @@ Kinds (who may reach a method of a URL):
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -276,6 +277,14 @@ def register_client(side: Side) -> dict[str, Any]:
     return {"client_id": side.client.pk}
 
 
+def retention_hold(side: Side) -> dict[str, Any]:
+    """A legal hold on the side's client (issue 6 §1), placed by the operator."""
+    from livesession.retention.services import place_hold
+
+    hold = place_hold(side.client, reason="Inventory probe", actor="test")
+    return {"hold_id": hold.pk}
+
+
 def notice_version(side: Side) -> dict[str, Any]:
     """The digest of the privacy notice in force (issue 5 §10)."""
     from livesession.privacy.services import current_notice
@@ -430,16 +439,20 @@ INVENTORY: dict[str, Route] = {
     "manager:purpose-reactivate": Route({"POST": MEMBER}, slug_purpose,
                                         capability=MANAGE_MEMBERS),
     "manager:subprocessors": Route({"GET": MEMBER}, slug, capability=VIEW),
-    # register of processing and compliance evidence (issue 6 §3, §7)
-    "manager:register": Route({"GET": MEMBER}, slug, capability=VIEW),
-    "manager:register-export": Route({"GET": MEMBER}, slug, capability=VIEW),
-    "manager:compliance": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
-    "manager:compliance-export": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
     # contract lifecycle and return package (issue 6 §2)
     "manager:contract": Route({"GET": MEMBER}, slug, capability=VIEW),
     "manager:contract-package": Route({"POST": MEMBER}, slug, capability=MANAGE_MEMBERS),
     "manager:contract-package-download": Route({"GET": MEMBER}, slug_package,
                                                capability=MANAGE_MEMBERS),
+    # retention (issue 6 §1)
+    "manager:retention": Route({"GET": MEMBER}, slug, capability=VIEW),
+    # register of processing and compliance evidence (issue 6 §3, §7)
+    "manager:register": Route({"GET": MEMBER}, slug, capability=VIEW),
+    "manager:register-export": Route({"GET": MEMBER}, slug, capability=VIEW),
+    "manager:compliance": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
+    "manager:compliance-export": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
+    "manager:retention-period": Route({"POST": MEMBER}, slug, capability=MANAGE_MEMBERS,
+                                      body={"category": "registrations", "period_days": "30"}),
     "manager:subprocessor-object": Route({"POST": MEMBER}, slug_notice,
                                          capability=MANAGE_MEMBERS,
                                          body={"reason": "Written across clients"}),
@@ -473,16 +486,22 @@ INVENTORY: dict[str, Route] = {
     "manager:mfa": Route({"GET": MEMBER, "POST": MEMBER}, slug, capability=VIEW),
     "manager:mfa-requirement": Route({"POST": MEMBER}, slug, capability=MANAGE_SECURITY,
                                      body={"required": "no"}),
-    # register of processing (issue 6 §3)
-    "console:registers": Route({"GET": OPERATOR}),
-    "console:registers-export": Route({"GET": OPERATOR}),
-    "console:registers-client": Route({"GET": OPERATOR}, register_client),
-    "console:registers-client-export": Route({"GET": OPERATOR}, register_client),
     # contract lifecycle (issue 6 §2); the POST lacks the typed short name: refused
     "console:contracts": Route({"GET": OPERATOR}),
     "console:contract": Route({"GET": OPERATOR, "POST": OPERATOR}, contract_client,
                               body={"reason": "Written across clients"}),
     "console:contract-certificate": Route({"GET": OPERATOR}, destruction_certificate),
+    # retention (issue 6 §1)
+    "console:retention": Route({"GET": OPERATOR}),
+    "console:retention-hold": Route({"POST": OPERATOR},
+                                    body={"client": "alpha", "reason": "Inventory probe"}),
+    # register of processing (issue 6 §3)
+    "console:registers": Route({"GET": OPERATOR}),
+    "console:registers-export": Route({"GET": OPERATOR}),
+    "console:registers-client": Route({"GET": OPERATOR}, register_client),
+    "console:registers-client-export": Route({"GET": OPERATOR}, register_client),
+    "console:retention-lift": Route({"POST": OPERATOR}, retention_hold,
+                                    body={"reason": "Inventory probe over"}),
     # --- api
     "api:schema": Route({"GET": PUBLIC}),
     "api:pow-challenge": Route({"GET": PUBLIC}),

@@ -3,8 +3,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
-
 from livesession.core.clock import freeze
 from livesession.events.models import Event
 from livesession.registrations.services import register
@@ -23,8 +21,3 @@ def enrol(event: Event, n: int = 1, prefix: str = "p") -> list[Any]:
     return [register(event, email=f"{prefix}{i}@example.org", first_name="Camille",
                      last_name="Durand").registration for i in range(n)]
 
-
-@pytest.fixture
-def ended(event_a: Event) -> Event:
-    """event_a, registrations taken; the tests move the clock past its end."""
-    return event_a

@@ -19,7 +19,6 @@ from livesession.audit.services import verify
 from livesession.core.clock import freeze, now
 from livesession.messaging import delivery
 from livesession.messaging.models import OutboxMessage
-from livesession.messaging.services import queue_email
 from livesession.privacy.models import ConsentRecord
 from livesession.privacy.services import add_purpose, record_consent
 from livesession.registrations.models import Registration

@@ -13,6 +13,14 @@ urlpatterns = [
 # Request desk (issue 5 §8), incidents (issue 5 §7), audit trail and sub-processors (issue 6).
 urlpatterns += desk_urls.urlpatterns + incidents_urls.urlpatterns + audit_urls.urlpatterns
 
+from livesession.console import retention_urls  # noqa: E402 - retention (issue 6 §1)
+
+urlpatterns += retention_urls.urlpatterns
+
+from livesession.console import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
+
+urlpatterns += staff_urls.urlpatterns
+
 from livesession.console import contracts_urls  # noqa: E402 - contract lifecycle (issue 6 §2)
 
 urlpatterns += contracts_urls.urlpatterns
@@ -20,7 +28,3 @@ urlpatterns += contracts_urls.urlpatterns
 from livesession.console import registers_urls  # noqa: E402 - registers of processing (issue 6 §3)
 
 urlpatterns += registers_urls.urlpatterns
-
-from livesession.console import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
-
-urlpatterns += staff_urls.urlpatterns

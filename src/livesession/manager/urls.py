@@ -36,6 +36,14 @@ urlpatterns += (registrants_urls.urlpatterns + builder_urls.urlpatterns
                 + messages_urls.urlpatterns + people_urls.urlpatterns
                 + desk_urls.urlpatterns + choices_urls.urlpatterns)
 
+from livesession.manager import retention_urls  # noqa: E402 - retention (issue 6 §1)
+
+urlpatterns += retention_urls.urlpatterns
+
+from livesession.manager import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
+
+urlpatterns += staff_urls.urlpatterns
+
 from livesession.manager import contracts_urls  # noqa: E402 - contract lifecycle (issue 6 §2)
 
 urlpatterns += contracts_urls.urlpatterns
@@ -43,7 +51,3 @@ urlpatterns += contracts_urls.urlpatterns
 from livesession.manager import registers_urls  # noqa: E402 - register, evidence (issue 6 §3, §7)
 
 urlpatterns += registers_urls.urlpatterns
-
-from livesession.manager import staff_urls  # noqa: E402 - staff access, MFA (issue 6 §6)
-
-urlpatterns += staff_urls.urlpatterns

@@ -151,6 +151,8 @@ MODEL_CATEGORIES: dict[str, str] = {
     "desk.Delivery": COPIES,
     "retention.LegalHold": AUDIT,
     "retention.InactivityWarning": ACCOUNTS,
+    "contracts.Contract": AUDIT,  # who terminated: proof, 5 years
+    "staffaccess.StaffAccessGrant": AUDIT,  # kept with the audit trail
 }
 APP_DEFAULTS: dict[str, str] = {
     "accounts": ACCOUNTS,
@@ -161,6 +163,8 @@ APP_DEFAULTS: dict[str, str] = {
     "api": CLIENT_DATA,
     "processors": CLIENT_DATA,
     "registrations": REGISTRATIONS,
+    "contracts": CLIENT_DATA,
+    "staffaccess": ACCOUNTS,  # MFA devices and recovery codes go with the account
 }
 
 

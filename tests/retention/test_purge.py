@@ -19,6 +19,7 @@ from livesession.audit.services import verify
 from livesession.core.clock import freeze, now
 from livesession.messaging import delivery
 from livesession.messaging.models import OutboxMessage
+from livesession.messaging.services import queue_email
 from livesession.privacy.models import ConsentRecord
 from livesession.privacy.services import add_purpose, record_consent
 from livesession.registrations.models import Registration
@@ -276,3 +277,20 @@ def test_forecast_counts_what_is_due_per_horizon(event_a: Any, event_b: Any) -> 
     assert rows["registrations"]["30"] == 3
     assert mine["registrations"]["30"] == 2
     assert "accounts" not in mine  # the operator's data is not the client's
+
+
+def test_p2_5_platform_messages_keep_the_bound_when_a_client_shortens(event_a: Any) -> None:
+    """A client's shorter period is the client's: the operator's own messages (no client)
+    stay on the platform bound, and are still blanked after it."""
+    user = create_account("ana@example.org", "correct horse battery staple", actor="test")
+    mine = queue_email(subject=user.subject, to="ana@example.org", subject_line="Hi",
+                       body="Hello", kind="account.verify", client_id=None)
+    assert mine is not None
+    OutboxMessage.objects.update(status="sent", sent_at=now())
+    services.set_client_period(event_a.client, "messages", 10, actor="account:1")
+    purge_at(now() + 11 * DAY)
+    mine.refresh_from_db()
+    assert mine.body_enc
+    purge_at(now() + 91 * DAY)
+    mine.refresh_from_db()
+    assert mine.body_enc == ""

@@ -89,7 +89,7 @@ PLATFORM_RULES: tuple[PlatformRule, ...] = (
     PlatformRule(ACCOUNTS, _("Platform accounts and their profile"), Trigger.LAST_ACTIVITY,
                  1095, Action.DELETE, "P3.8", Applier.PURGE,
                  _("a warning email 30 days before; erased through the erasure machinery; "
-                   "operator staff accounts are not purged")),
+                   "operator staff and client members are not purged")),
     PlatformRule(CONSENTS, _("Consent records (proof)"), Trigger.RECORDED, 1825,
                  Action.DELETE, "P1.3", Applier.PURGE,
                  _("kept 5 years as proof, and while the person still has a registration "
@@ -173,3 +173,20 @@ def category_of(model_label: str) -> str | None:
     if model_label in MODEL_CATEGORIES:
         return MODEL_CATEGORIES[model_label]
     return APP_DEFAULTS.get(model_label.split(".", 1)[0])
+
+
+def markdown_table() -> str:
+    """The retention table of docs/retention.md, generated from ``PLATFORM_RULES`` (in
+    English); ``tests/retention/test_docs.py`` fails when the doc and the rules differ."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        lines = ["| Category | Data | Clock starts at | Period (days) | Then | Clause | "
+                 "Applied by |",
+                 "|---|---|---|---|---|---|---|"]
+        for rule in PLATFORM_RULES:
+            data = str(rule.label) + (f" ({rule.note})" if rule.note else "")
+            lines.append(f"| `{rule.category}` | {data} | {Trigger(rule.trigger).label} | "
+                         f"{rule.period_days} | {Action(rule.action).label} | {rule.clause} | "
+                         f"{Applier(rule.applier).label} |")
+    return "\n".join(lines)

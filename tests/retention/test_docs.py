@@ -1,0 +1,21 @@
+"""docs/retention.md's table is the seeded rules (D-01: one source of truth)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from livesession.retention.categories import markdown_table
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "retention.md"
+
+
+@pytest.mark.no_db
+def test_d_01_the_doc_table_is_generated_from_the_rules() -> None:
+    text = DOC.read_text()
+    found = re.search(r"<!-- retention-table:start -->\n(.*?)\n<!-- retention-table:end -->",
+                      text, re.S)
+    assert found is not None
+    assert found.group(1) == markdown_table()

@@ -184,3 +184,29 @@ def test_p4_4_return_period_is_the_setting_never_beyond_the_rule(filled_a: Fille
     assert destroy_on(contract) == contract.terminated_at + 30 * DAY
     settings.CONTRACT_RETURN_DAYS = 90  # longer than the retention rule (60): capped
     assert return_days(filled_a.client) == 60
+
+
+def test_p6_10_reads_stop_too_12_months_after_the_end(filled_a: Filled, owner_a: Any) -> None:
+    """A legal hold may keep the data past the return period; 12 months after the end of
+    services even reading it through the Manager and the API stops (the contract page
+    stays, to say why)."""
+    from livesession.retention.services import place_hold
+
+    place_hold(filled_a.client, reason="Court order 2026-7", actor="account:1")
+    contract = terminate(filled_a.client)
+    assert contract.terminated_at is not None
+    browser = Browser()
+    browser.force_login(owner_a)
+    events = reverse("manager:events", kwargs={"client_slug": filled_a.client.slug})
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {filled_a.token}", **EN}
+    with freeze(contract.terminated_at + dt.timedelta(days=364)):
+        assert browser.get(events).status_code == 200
+        assert Browser().get(reverse("api:events"), **auth).status_code == 200
+    with freeze(contract.terminated_at + dt.timedelta(days=365)):
+        refused = browser.get(events, **EN)
+        assert refused.status_code == 403 and "Services ended" in refused.content.decode()
+        assert filled_a.event.title not in refused.content.decode()
+        assert browser.get(reverse("manager:contract", kwargs={
+            "client_slug": filled_a.client.slug})).status_code == 200
+        api = Browser().get(reverse("api:events"), **auth)
+        assert api.status_code == 403 and "12 months" in api.json()["detail"]

@@ -38,9 +38,10 @@ current_request: contextvars.ContextVar[tuple[str, str] | None] = contextvars.Co
 class ClientReadOnly(PermissionDenied):
     """A write refused because the client's contract has ended."""
 
-    def __init__(self, contract: Contract) -> None:
+    def __init__(self, contract: Contract, *, services_ended: bool = False) -> None:
         super().__init__("read-only client")
         self.contract = contract
+        self.services_ended = services_ended
 
 
 class ServicesEnded(Exception):
@@ -87,13 +88,20 @@ def may_message(client_id: int | None, kind: str) -> bool:
 
 def refuse_manager_write(membership: Any) -> None:
     """Registered with ``core.tenancy``: a write request of a Manager page of a terminated
-    client is refused (reads go through)."""
+    client is refused (reads go through); 12 months after the end of services, reads too,
+    but the contract page (P6.10)."""
     served = current_request.get()
     if served is None:
         return
     method, name = served
-    if method in ("GET", "HEAD", "OPTIONS") or name in WRITABLE_WHEN_TERMINATED:
+    safe = method in ("GET", "HEAD", "OPTIONS")
+    if name == "manager:contract":
         return
     contract = ended_contract(membership.client_id)
-    if contract is not None:
-        raise ClientReadOnly(contract)
+    if contract is None:
+        return
+    if services_ended_long_ago(contract):
+        raise ClientReadOnly(contract, services_ended=True)
+    if safe or name in WRITABLE_WHEN_TERMINATED:
+        return
+    raise ClientReadOnly(contract)

@@ -50,16 +50,18 @@ def _closed_link(token: str) -> bool:
                                      client__contract__state__in=guard.ENDED).exists()
 
 
-def _token_client_ended(request: HttpRequest) -> bool:
-    from livesession.api.models import ApiToken
+def _token_contract(request: HttpRequest) -> Contract | None:
+    """The ended contract of the client whose API token the request carries, if any."""
     from livesession.protection.crypto import token_digest
 
     header = request.META.get("HTTP_AUTHORIZATION", "")
     parts = header.split()
     if len(parts) != 2 or parts[0] != "Bearer":
-        return False
-    return ApiToken.objects.filter(token_digest=token_digest(parts[1]),
-                                   client__contract__state__in=guard.ENDED).exists()
+        return None
+    # One query: the token's client's contract, only if it ended.
+    return Contract.objects.filter(
+        state__in=guard.ENDED,
+        client__api_tokens__token_digest=token_digest(parts[1])).first()
 
 
 def closed_page(request: HttpRequest) -> HttpResponse:
@@ -98,17 +100,24 @@ class ReadOnlyClientMiddleware:
             if _closed_event(view_kwargs["event_id"]):
                 return closed_page(request)
             return None
-        if match.namespace == "api" and method not in SAFE:
-            if name == API_PUBLIC_REGISTRATION and "event_id" in view_kwargs:
-                if _closed_event(view_kwargs["event_id"]):
-                    return _api_refusal(_("Registration for this event is closed: its "
-                                          "organizer's contract has ended."))
-                # The public endpoint ignores any token: nothing else to check.
-                return None
-            if _token_client_ended(request):
-                return _api_refusal(_(
-                    "This client's contract has ended: its data is read-only. Reading and "
-                    "the return package remain available until the data is destroyed."))
+        if match.namespace != "api":
+            return None
+        if method not in SAFE and name == API_PUBLIC_REGISTRATION and "event_id" in view_kwargs:
+            if _closed_event(view_kwargs["event_id"]):
+                return _api_refusal(_("Registration for this event is closed: its "
+                                      "organizer's contract has ended."))
+            # The public endpoint ignores any token: nothing else to check.
+            return None
+        contract = _token_contract(request)
+        if contract is None:
+            return None
+        if guard.services_ended_long_ago(contract):
+            return _api_refusal(_("This client's services ended more than 12 months ago: "
+                                  "nothing is processed for it any more."))
+        if method not in SAFE:
+            return _api_refusal(_(
+                "This client's contract has ended: its data is read-only. Reading and "
+                "the return package remain available until the data is destroyed."))
         return None
 
     def closed_link_answer(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -124,5 +133,6 @@ class ReadOnlyClientMiddleware:
             contract: Contract = exception.contract
             return render(request, "contracts/read_only.html", {
                 "contract": contract, "client_slug": contract.client.slug,
+                "services_ended": exception.services_ended,
             }, status=403)
         return None

@@ -49,9 +49,9 @@ INSTALLED_APPS = [
     "livesession.processors",  # sub-processors register (issue 6 §4)
     "livesession.incidents",  # security incidents, base of the breach register (issue 5 §7)
     "livesession.retention",  # retention rules, purge, legal holds (issue 6 §1)
-    "livesession.staffaccess",  # staff access to client data, MFA (issue 6 §6)
-    "livesession.registers",  # registers of processing, compliance evidence (issue 6 §3, §7)
     "livesession.contracts",  # contract lifecycle, return package, destruction (issue 6 §2)
+    "livesession.registers",  # registers of processing, compliance evidence (issue 6 §3, §7)
+    "livesession.staffaccess",  # staff access to client data, MFA (issue 6 §6)
 ]
 
 MIDDLEWARE = [
@@ -63,8 +63,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "livesession.accounts.middleware.SessionActivityMiddleware",
-    "livesession.staffaccess.middleware.ClientMfaMiddleware",  # a client requiring MFA
     "livesession.contracts.middleware.ReadOnlyClientMiddleware",  # issue 6 §2, P6.9
+    "livesession.staffaccess.middleware.ClientMfaMiddleware",  # a client requiring MFA
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -327,15 +327,6 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
-
-# --- Contract lifecycle (issue 6 §2; P4.4, P6.9, P6.10; docs/contract-lifecycle.md) --------
-# Days between a contract's termination and the destruction of the client's data; never more
-# than the retention rule "client_data" (60 days).
-CONTRACT_RETURN_DAYS = int(os.environ.get("CONTRACT_RETURN_DAYS", "60"))
-# Days a built return package stays downloadable; its encrypted file lives here, outside the
-# database backups.
-CONTRACT_PACKAGE_DAYS = int(os.environ.get("CONTRACT_PACKAGE_DAYS", "7"))
-CONTRACT_PACKAGE_DIR = os.environ.get("CONTRACT_PACKAGE_DIR", str(VAR_DIR / "return-packages"))
 
 # --- Staff access to client data (docs/staff-access.md, P3.4) --------------------------
 # How long a staff member's justified access to one client's data stays open.

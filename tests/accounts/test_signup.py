@@ -175,7 +175,13 @@ def test_members_and_staff_still_land_on_their_own_pages(client_a: Client,
 
     _b, member = sign_in("owner@alpha.test", MEMBER_PASSWORD)
     assert member["Location"] == "/manager/"
-    _b, staff = sign_in("staff@operator.test", MEMBER_PASSWORD)
+    browser, staff = sign_in("staff@operator.test", MEMBER_PASSWORD)
+    # Staff have a second factor (S-02): the code step comes between (tests/accounts/test_mfa.py).
+    assert staff.status_code == 200 and b'name="step" value="code"' in staff.content
+    from livesession.staffaccess.mfa_services import new_recovery_codes
+
+    code = new_recovery_codes(operator)[0]
+    staff = browser.post("/accounts/login/", {"step": "code", "code": code})
     assert staff["Location"] == "/console/"
 
 

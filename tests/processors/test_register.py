@@ -169,18 +169,13 @@ def test_p2_4_owner_objects_within_the_window_only(client_a: Any, owner_a: Any,
 
 
 def test_p2_4_seed_skips_a_country_outside_the_eea(settings: Any) -> None:
-    from importlib import import_module
-
-    from django.apps import apps
-
-    seed = import_module("livesession.processors.migrations.0001_initial").seed
-    settings.HOSTING_COUNTRY = "United States"
     SubProcessor.objects.all().delete()
-    seed(apps, None)
-    assert not SubProcessor.objects.exists()
+    settings.HOSTING_COUNTRY = "United States"
+    assert services.seed_from_settings() is None and not SubProcessor.objects.exists()
     settings.HOSTING_COUNTRY = "Allemagne"
-    seed(apps, None)
+    assert services.seed_from_settings() is not None
     assert SubProcessor.objects.get().country == "DE"
+    assert services.seed_from_settings() is None  # once: the register is not empty
 
 
 def test_p2_4_a_dpf_check_older_than_a_year_is_flagged_once(operator: Any) -> None:

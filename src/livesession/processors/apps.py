@@ -1,4 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _seed(sender: Any, **kwargs: Any) -> None:
+    from livesession.processors.services import seed_from_settings
+
+    if kwargs.get("using", "default") == "default":
+        seed_from_settings()
 
 
 class ProcessorsConfig(AppConfig):
@@ -6,3 +16,7 @@ class ProcessorsConfig(AppConfig):
 
     name = "livesession.processors"
     label = "processors"
+
+    def ready(self) -> None:
+        # After every migrate (and every flush, which empties the tables in tests).
+        post_migrate.connect(_seed, sender=self)

@@ -47,6 +47,7 @@ from livesession.processors.rules import (
     DPF_CHECK_MAX_DAYS,
     DPF_COUNTRY,
     EEA,
+    country_code,
     country_name,
 )
 
@@ -57,6 +58,28 @@ FIELDS = ("legal_entity", "service_kind", "service", "country", "data_categories
 RECHECK_ONLY = frozenset({"dpf_checked_on"})
 DECIDERS = (Role.OWNER, Role.ADMIN)
 MAX_REASON = 2000
+
+
+def seed_from_settings() -> SubProcessor | None:
+    """The platform's own hosting, so the register is never empty: HOSTING_PROVIDER_NAME in
+    HOSTING_COUNTRY, when the register is empty (first migrate). Only inside the EEA, where
+    no transfer mechanism needs evidence; elsewhere the operator registers it in the
+    console. No notice (nothing changes for anyone) and no audit entry (it comes from the
+    settings, at migrate, like the tables themselves). Returns the row made, if any."""
+    from django.db import connection
+
+    if SubProcessor._meta.db_table not in connection.introspection.table_names():
+        return None  # migrated to a state before this app's table
+    country = country_code(settings.HOSTING_COUNTRY)
+    if country not in EEA or SubProcessor.objects.exists():
+        return None
+    moment = now()
+    row = SubProcessor.objects.create(
+        legal_entity=settings.HOSTING_PROVIDER_NAME, service_kind=ServiceKind.HOSTING_SERVERS,
+        service="Servers, databases and backups of the platform", country=country,
+        data_categories=list(DataCategory.values), mechanism=Mechanism.EEA,
+        active_from=moment.date(), created_at=moment, updated_at=moment)
+    return row
 
 
 def _today() -> dt.date:

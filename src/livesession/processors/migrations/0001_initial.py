@@ -5,28 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def seed(apps, schema_editor):
-    """The platform's own hosting, from the settings, so the register is never empty: the
-    operator (HOSTING_PROVIDER_NAME) in HOSTING_COUNTRY. Only inside the EEA, where no
-    transfer mechanism needs evidence; elsewhere the operator registers it in the console."""
-    import datetime as dt
-
-    from django.conf import settings
-
-    from livesession.processors.rules import EEA, country_code
-
-    SubProcessor = apps.get_model("processors", "SubProcessor")
-    country = country_code(settings.HOSTING_COUNTRY)
-    if SubProcessor.objects.exists() or country not in EEA:
-        return
-    moment = dt.datetime.now(dt.UTC)
-    SubProcessor.objects.create(
-        legal_entity=settings.HOSTING_PROVIDER_NAME, service_kind="hosting_servers",
-        service="Servers, databases and backups of the platform", country=country,
-        data_categories=["accounts", "registrations", "attendance", "messages", "backups"],
-        mechanism="eea", active_from=moment.date(), created_at=moment, updated_at=moment)
-
-
 class Migration(migrations.Migration):
 
     initial = True
@@ -94,5 +72,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('notice', 'client'), name='objection_once_per_client')],
             },
         ),
-        migrations.RunPython(seed, migrations.RunPython.noop),
     ]

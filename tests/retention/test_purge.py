@@ -294,3 +294,14 @@ def test_p2_5_platform_messages_keep_the_bound_when_a_client_shortens(event_a: A
     purge_at(now() + 91 * DAY)
     mine.refresh_from_db()
     assert mine.body_enc == ""
+
+
+def test_p4_4_is_held_answers_for_a_whole_client_and_for_one_scope(event_a: Any,
+                                                                    make_event: Any) -> None:
+    other = make_event(event_a.client)
+    assert not services.is_held(client_id=event_a.client_id)
+    services.place_hold(event_a.client, event=event_a, reason="Audit", actor="account:9")
+    assert services.is_held(client_id=event_a.client_id)  # the whole client: any hold
+    assert services.is_held(client_id=event_a.client_id, event_id=event_a.pk)
+    assert not services.is_held(client_id=event_a.client_id, event_id=other.pk)
+    assert not services.is_held()

@@ -133,10 +133,14 @@ def active_holds(client_id: int | None = None) -> Any:
 
 def is_held(client_id: int | None = None, event_id: Any = None,
             subject_id: Any = None) -> bool:
-    """True if an active legal hold covers this scope: a hold on the client covers all its
-    events and people; a hold on an event or a person covers that one. Deletion of any kind
-    (purge, contract end) must ask first (P4.4: "unless law requires longer")."""
+    """True if an active legal hold covers this scope. Asked about a whole client (only
+    ``client_id``), any hold at that client counts: deleting all of a client's data would
+    reach the held event or person too (contract end). Asked about one event or person, a
+    hold on that event, that person, or the whole client counts. Every deleter asks first
+    (P4.4: "unless law requires longer")."""
     rows = active_holds()
+    if client_id is not None and event_id is None and subject_id is None:
+        return bool(rows.filter(client_id=client_id).exists())
     q = Q()
     if client_id is not None:
         q |= Q(client_id=client_id, event__isnull=True, subject_id__isnull=True)
@@ -146,7 +150,7 @@ def is_held(client_id: int | None = None, event_id: Any = None,
         q |= Q(subject_id=subject_id)
     if not q:
         return False
-    return rows.filter(q).exists()
+    return bool(rows.filter(q).exists())
 
 
 def _clean_reason(reason: str, message: str) -> str:

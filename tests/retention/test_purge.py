@@ -277,6 +277,10 @@ def test_forecast_counts_what_is_due_per_horizon(event_a: Any, event_b: Any) -> 
     assert rows["registrations"]["30"] == 3
     assert mine["registrations"]["30"] == 2
     assert "accounts" not in mine  # the operator's data is not the client's
+    services.place_hold(event_b.client, reason="Audit", actor="account:9")
+    with freeze(event_a.ends_at + YEAR - 10 * DAY):
+        rows = {row["category"]: row["counts"] for row in forecast()}
+    assert rows["registrations"]["30"] == 2 and rows["registrations"]["held"] == 1
 
 
 def test_p2_5_platform_messages_keep_the_bound_when_a_client_shortens(event_a: Any) -> None:
@@ -305,3 +309,19 @@ def test_p4_4_is_held_answers_for_a_whole_client_and_for_one_scope(event_a: Any,
     assert services.is_held(client_id=event_a.client_id, event_id=event_a.pk)
     assert not services.is_held(client_id=event_a.client_id, event_id=other.pk)
     assert not services.is_held()
+
+
+@pytest.mark.no_db
+def test_d_01_the_purge_is_a_daily_job_of_the_worker() -> None:
+    import datetime as _dt
+
+    from django.utils.module_loading import autodiscover_modules
+
+    from livesession.core import tasks
+
+    autodiscover_modules("jobs")  # as the worker does
+    (job,) = [t for t in tasks.queue()._registry._periodic_tasks
+              if t.__name__ == "daily_purge"]
+    at = _dt.datetime(2026, 11, 26, 3, 17)
+    assert job().validate_datetime(at)
+    assert not job().validate_datetime(at.replace(hour=4))

@@ -290,9 +290,11 @@ def run_purge(*, batch: int = BATCH, on_batch: OnBatch | None = None) -> PurgeRu
 def forecast(client_id: int | None = None, days: tuple[int, ...] = (7, 30, 90),
              ) -> list[dict[str, Any]]:
     """Per purged category: the rows due now and within each horizon (cumulative), for the
-    console (all) or one client's Manager (its own rows). Holds are taken out."""
+    console (all) or one client's Manager (its own rows). Holds are taken out; ``held``
+    counts the rows the longest horizon would reach but a hold keeps."""
     moment = now()
     held = _holds()
+    nothing_held: dict[str, list[Any]] = {"client": [], "event": [], "subject": []}
     out = []
     for spec in SPECS.values():
         if client_id is not None and spec.client is None:
@@ -302,6 +304,10 @@ def forecast(client_id: int | None = None, days: tuple[int, ...] = (7, 30, 90),
         for horizon in days:
             counts[str(horizon)] = due(spec, moment + dt.timedelta(days=horizon),
                                        client_id=client_id, forecast=True, holds=held).count()
+        # Rows the longest horizon would reach but a legal hold keeps.
+        last = moment + dt.timedelta(days=max(days))
+        counts["held"] = due(spec, last, client_id=client_id, forecast=True,
+                             holds=nothing_held).count() - counts[str(max(days))]
         out.append({"category": spec.category, "label": cat.RULES_BY_CATEGORY[
             spec.category].label, "counts": counts})
     return out

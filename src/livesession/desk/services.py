@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from livesession.audit.services import record
 from livesession.core.clock import now
@@ -191,7 +191,7 @@ def record_request(*, client: Client | None, type: str, channel: str,
                received_on=received_on.isoformat(), due_on=req.due_on.isoformat(),
                subject=f"subject:{subject.pk}", forwarded_from=(
                    _target(forwarded_from) if forwarded_from else ""))
-        _mail_person(req, "received", _lazy("Your request to %(controller)s was received"),
+        _mail_person(req, "received", gettext_lazy("Your request to %(controller)s was received"),
                      "emails/desk_received.txt")
     return req
 
@@ -212,13 +212,14 @@ def forward_to_client(req: Request, client: Client, *, actor: str) -> Request:
             actor=actor, forwarded_from=req)
         req.status, req.routed_to = Status.AWAITING_CONTROLLER, client
         _touch(req, "status", "routed_to")
-        notified = mail_staff(client, "forwarded", _lazy("A rights request was forwarded to you"),
+        notified = mail_staff(client, "forwarded",
+                              gettext_lazy("A rights request was forwarded to you"),
                               "emails/desk_forwarded_client.txt",
                               {"req": forwarded, "client": client,
                                "site": settings.SITE_URL})
         _audit(actor, "request_forwarded", req, to_client=client.pk,
                forwarded=_target(forwarded), staff_notified=notified)
-        _mail_person(req, "forwarded", _lazy("Your request was forwarded to %(client)s"),
+        _mail_person(req, "forwarded", gettext_lazy("Your request was forwarded to %(client)s"),
                      "emails/desk_forwarded_person.txt", {"client": client})
     return forwarded
 
@@ -253,7 +254,7 @@ def start_identity_check(req: Request, *, actor: str) -> str:
         req.status = Status.VERIFYING
         _touch(req, "status")
         _audit(actor, "identity_code_sent", req, method=IdentityMethod.CODE)
-        _mail_person(req, "code", _lazy("Your code for your request to %(controller)s"),
+        _mail_person(req, "code", gettext_lazy("Your code for your request to %(controller)s"),
                      "emails/desk_code.txt",
                      {"code": f"{code[:4]} {code[4:]}",
                       "hours": settings.DESK_CODE_TTL_HOURS})
@@ -385,7 +386,8 @@ def extend(req: Request, *, until: dt.date, reason: str, actor: str) -> Request:
         req.extended_until, req.extension_reason = until, reason
         req.extension_notified_at = now()
         _touch(req, "extended_until", "extension_reason", "extension_notified_at")
-        _mail_person(req, "extended", _lazy("Your request to %(controller)s: more time needed"),
+        _mail_person(req, "extended",
+                     gettext_lazy("Your request to %(controller)s: more time needed"),
                      "emails/desk_extended.txt", {"until": until, "reason": reason})
         _audit(actor, "request_extended", req, until=until.isoformat())
     return req
@@ -417,7 +419,7 @@ def refuse(req: Request, *, reason: str, actor: str) -> str:
         req.status, req.refusal_reason = Status.REFUSED, reason
         req.responded_at, req.response_channel = now(), _response_channel(req)
         _touch(req, "status", "refusal_reason", "responded_at", "response_channel")
-        _mail_person(req, "refused", _lazy("Your request to %(controller)s"),
+        _mail_person(req, "refused", gettext_lazy("Your request to %(controller)s"),
                      "emails/desk_refused.txt", context)
         _audit(actor, "request_refused", req, response_channel=req.response_channel)
     return text
@@ -434,7 +436,7 @@ def complete(req: Request, *, actor: str, note: str = "",
         req.status = Status.DONE
         req.responded_at, req.response_channel = now(), _response_channel(req)
         _touch(req, "status", "responded_at", "response_channel")
-        _mail_person(req, "done", _lazy("Your request to %(controller)s was handled"),
+        _mail_person(req, "done", gettext_lazy("Your request to %(controller)s was handled"),
                      "emails/desk_done.txt", {"note": note.strip()})
         _audit(actor, "request_done", req, response_channel=req.response_channel,
                **(evidence or {}))
@@ -539,7 +541,7 @@ def fulfil_erasure(req: Request, *, actor: str) -> dict[str, int]:
                already_erased=receipt.nothing_done)
         if email:
             fresh = subject_for_email(email, req.client_id)
-            _mail_person(req, "erased", _lazy("Your data at %(controller)s was erased"),
+            _mail_person(req, "erased", gettext_lazy("Your data at %(controller)s was erased"),
                          "emails/desk_erased.txt", {"counts": receipt.as_dict()},
                          to=email, subject=fresh)
     return receipt.as_dict()
@@ -636,7 +638,7 @@ def send_export_link(req: Request, *, actor: str) -> Any:
         delivery.archive = base64.b64encode(export.archive).decode("ascii")
         delivery.save()
         link = settings.SITE_URL + reverse("console:desk-delivery", kwargs={"token": token})
-        _mail_person(req, "delivery", _lazy("Your data from %(controller)s"),
+        _mail_person(req, "delivery", gettext_lazy("Your data from %(controller)s"),
                      "emails/desk_delivery.txt",
                      {"link": link, "days": settings.DESK_DELIVERY_DAYS})
         _audit(actor, "export_link_sent", req, sha256=export.sha256)
@@ -667,7 +669,7 @@ def send_delivery_code(delivery: Any) -> str:
         delivery.code_hash = _delivery_hash(delivery, code)
         delivery.code_expires_at = now() + dt.timedelta(hours=1)
         delivery.save(update_fields=["code_hash", "code_expires_at"])
-        _mail_person(req, "delivery_code", _lazy("Your code to download your data"),
+        _mail_person(req, "delivery_code", gettext_lazy("Your code to download your data"),
                      "emails/desk_code.txt", {"code": f"{code[:4]} {code[4:]}", "hours": 1})
         _audit(f"subject:{delivery.subject_id}", "export_code_sent", req)
     return code

@@ -219,7 +219,10 @@ def _document(person: subject_rows.Person, who: dict[str, str],
     clients = {c.pk: c for c in Client.objects.filter(
         pk__in=[int(cid.split(":")[1]) for cid in controllers if cid.startswith("client:")])}
     ordered = []
-    for cid in sorted(controllers, key=lambda c: (c != "operator", c)):
+    # The operator first, then the clients in the order they joined (by id as a number:
+    # "client:10" comes after "client:9").
+    for cid in sorted(controllers, key=lambda c: (c != "operator",
+                                                  int(c.split(":")[1]) if ":" in c else 0)):
         head: dict[str, Any]
         if cid == "operator":
             head = {"id": cid, "kind": "operator", "name": operator_name,

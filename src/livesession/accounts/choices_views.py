@@ -34,13 +34,12 @@ from django.views.decorators.http import require_http_methods
 from livesession.accounts.models import AccountLink, User
 from livesession.accounts.space_views import _me
 from livesession.core.models import Client
-from livesession.portal.forms import ANSWER, RegistrationForm
+from livesession.portal.forms import RegistrationForm, initial_for
 from livesession.privacy import services as privacy
 from livesession.privacy.models import ConsentPurpose
 from livesession.protection import keystore, objection, restriction
 from livesession.protection.models import ObjectionPurpose, Subject
 from livesession.registrations import services as registrations
-from livesession.registrations.formspec import fields_for
 from livesession.registrations.models import ACTIVE, Registration
 
 SOURCE = "space"
@@ -227,18 +226,6 @@ def _own_registration(user: User, registration_id: uuid.UUID) -> Registration:
     return link.registration
 
 
-def _initial(registration: Registration) -> dict[str, Any]:
-    answers = registration.answers
-    initial: dict[str, Any] = {}
-    for spec in fields_for(registration.event):
-        if spec.custom:
-            initial[ANSWER + spec.key] = answers.get(
-                spec.key, [] if spec.kind == "multiple_choice" else "")
-        else:
-            initial[spec.key] = getattr(registration, spec.key)
-    return initial
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -264,7 +251,7 @@ def registration_edit(request: HttpRequest, registration_id: uuid.UUID) -> HttpR
         if request.method == "POST":
             form = RegistrationForm(event, [], request.POST)
         else:
-            form = RegistrationForm(event, [], initial=_initial(registration))
+            form = RegistrationForm(event, [], initial=initial_for(registration))
         del form.fields["email"]
         context.update(form=form, email=registration.email)
         if request.method == "POST":

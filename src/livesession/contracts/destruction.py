@@ -26,12 +26,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
-from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db import models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
@@ -46,6 +43,7 @@ from livesession.contracts.models import (
 from livesession.contracts.services import destroy_on, is_held
 from livesession.core.clock import now
 from livesession.core.models import Client
+from livesession.messaging.delivery import delete_file_copies
 from livesession.protection import journal, keystore
 from livesession.protection.models import DataKey, controller_key_for
 
@@ -106,23 +104,11 @@ def _journal(client_id: int) -> None:
         journal.append(sid, controller, "contract_end")
 
 
-def _mail_copies(outbox_ids: Iterable[int]) -> int:
-    folder = Path(settings.EMAIL_FILE_PATH)
-    if not folder.is_dir():
-        return 0
-    removed = 0
-    for pk in outbox_ids:
-        for path in folder.glob(f"{pk:08d}-*.eml"):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
 def _files(client_id: int) -> int:
     from livesession.messaging.models import OutboxMessage
 
     ids = OutboxMessage.objects.filter(client_id=client_id).values_list("pk", flat=True)
-    removed = _mail_copies(ids.iterator())
+    removed = delete_file_copies(ids.iterator())
     for package in ReturnPackage.objects.filter(client_id=client_id):
         removed += packages.discard(package)
     return removed

@@ -42,13 +42,13 @@ from livesession.audit.models import AuditEntry
 from livesession.core.models import Client, Membership
 from livesession.core.tenancy import membership_or_404, require
 from livesession.messaging.models import MessageKind, OutboxMessage, Unsubscribe
-from livesession.portal.forms import ANSWER, RegistrationForm
+from livesession.portal.forms import RegistrationForm, initial_for
 from livesession.privacy.models import ConsentRecord
 from livesession.protection import access_export, erasure, keystore, objection, restriction
 from livesession.protection.crypto import email_index, normalize_email
 from livesession.protection.models import ObjectionPurpose, Subject, controller_key_for
 from livesession.registrations import search, services
-from livesession.registrations.formspec import fields_for
+from livesession.registrations.formspec import fields_for, shown_answers
 from livesession.registrations.models import Registration, SearchToken
 
 VIEW = "view"
@@ -172,7 +172,7 @@ def summary(client: Client, subject: Subject) -> dict[str, Any]:
             "status": r.status, "status_label": r.get_status_display(),
             "channel": r.channel, "created_at": r.created_at,
             "email": r.email, "first_name": r.first_name, "last_name": r.last_name,
-            "fields": _shown_fields(r), "answers": r.answers,
+            "fields": shown_answers(r), "answers": r.answers,
             "standard": {spec.key: getattr(r, spec.key) for spec in fields_for(r.event)
                          if not spec.custom},
         } for r in registrations]
@@ -205,26 +205,6 @@ def summary(client: Client, subject: Subject) -> dict[str, Any]:
                       "sent_at": m.sent_at, "error": m.last_error}
                      for m in sent],
     }
-
-
-def _shown_fields(registration: Registration) -> list[dict[str, Any]]:
-    """The answers as the form asks them: label and readable value."""
-    answers = registration.answers
-    out = []
-    for spec in fields_for(registration.event):
-        if spec.custom:
-            value: Any = answers.get(spec.key, "")
-            labels = dict(spec.options)
-            if spec.kind == "checkbox":
-                value = _("Yes") if value else _("No")
-            elif isinstance(value, list):
-                value = ", ".join(str(labels.get(v, v)) for v in value)
-            elif spec.options:
-                value = labels.get(str(value), value)
-        else:
-            value = getattr(registration, spec.key)
-        out.append({"label": spec.label, "value": value})
-    return out
 
 
 # --- Pages ------------------------------------------------------------------------------
@@ -308,18 +288,6 @@ def person_export(request: HttpRequest, client_slug: str, subject_id: str) -> Ht
     return response
 
 
-def _initial(registration: Registration) -> dict[str, Any]:
-    answers = registration.answers
-    initial: dict[str, Any] = {}
-    for spec in fields_for(registration.event):
-        if spec.custom:
-            initial[ANSWER + spec.key] = answers.get(
-                spec.key, [] if spec.kind == "multiple_choice" else "")
-        else:
-            initial[spec.key] = getattr(registration, spec.key)
-    return initial
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
@@ -343,7 +311,7 @@ def person_rectify(request: HttpRequest, client_slug: str, subject_id: str,
         if request.method == "POST":
             form = RegistrationForm(event, [], request.POST)
         else:
-            form = RegistrationForm(event, [], initial=_initial(registration))
+            form = RegistrationForm(event, [], initial=initial_for(registration))
         del form.fields["email"]
         email = registration.email
         if request.method == "POST":

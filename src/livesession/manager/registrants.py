@@ -45,10 +45,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from livesession.core.models import Membership
 from livesession.core.tenancy import membership_or_404, require
 from livesession.events.models import Event
-from livesession.portal.forms import ANSWER, RegistrationForm
+from livesession.portal.forms import RegistrationForm, initial_for
 from livesession.protection import keystore, restriction
 from livesession.registrations import exports, imports, search, services
-from livesession.registrations.formspec import fields_for
+from livesession.registrations.formspec import fields_for, shown_answers
 from livesession.registrations.models import (
     ACTIVE,
     Import,
@@ -160,22 +160,8 @@ def registrant_list(request: HttpRequest, client_slug: str, event_id: str) -> Ht
 # --- One registrant ----------------------------------------------------------------------
 
 def _shown_fields(event: Event, registration: Registration) -> list[dict[str, Any]]:
-    answers = registration.answers
-    out = [{"label": _("Email"), "value": registration.email}]
-    for spec in fields_for(event):
-        if spec.custom:
-            value: Any = answers.get(spec.key, "")
-            labels = dict(spec.options)
-            if spec.kind == "checkbox":
-                value = _("Yes") if value else _("No")
-            elif isinstance(value, list):
-                value = ", ".join(str(labels.get(v, v)) for v in value)
-            elif spec.options:
-                value = labels.get(str(value), value)
-        else:
-            value = getattr(registration, spec.key)
-        out.append({"label": spec.label, "value": value})
-    return out
+    return [{"label": _("Email"), "value": registration.email},
+            *shown_answers(registration, event)]
 
 
 @login_required
@@ -248,18 +234,6 @@ def registrant_add(request: HttpRequest, client_slug: str, event_id: str) -> Htt
         "adding": True}, status=status)
 
 
-def _initial(registration: Registration, event: Event) -> dict[str, Any]:
-    answers = registration.answers
-    initial: dict[str, Any] = {}
-    for spec in fields_for(event):
-        if spec.custom:
-            initial[ANSWER + spec.key] = answers.get(spec.key, [] if spec.kind ==
-                                                     "multiple_choice" else "")
-        else:
-            initial[spec.key] = getattr(registration, spec.key)
-    return initial
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def registrant_edit(request: HttpRequest, client_slug: str, event_id: str,
@@ -275,7 +249,7 @@ def registrant_edit(request: HttpRequest, client_slug: str, event_id: str,
         if request.method == "POST":
             form = RegistrationForm(event, [], request.POST)
         else:
-            form = RegistrationForm(event, [], initial=_initial(registration, event))
+            form = RegistrationForm(event, [], initial=initial_for(registration, event))
         del form.fields["email"]
         email = registration.email
         status = 200

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
+from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
@@ -51,6 +52,20 @@ def _file_copy(message: OutboxMessage) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{message.pk:08d}-{message.kind}.eml"
     path.write_bytes(_build(message).message().as_bytes())
+
+
+def delete_file_copies(message_ids: Iterable[int]) -> int:
+    """Remove the clear-text copies ``_file_copy`` wrote for these messages (erasure,
+    retention purge, contract end). Returns how many files went."""
+    folder = Path(settings.EMAIL_FILE_PATH)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for pk in message_ids:
+        for path in folder.glob(f"{pk:08d}-*.eml"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def _build(message: OutboxMessage) -> EmailMessage:

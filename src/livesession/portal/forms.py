@@ -175,3 +175,19 @@ class RegistrationForm(forms.Form):
 
     def consent_fields(self) -> list[Any]:
         return [self[name] for name in self.fields if name.startswith(CONSENT)]
+
+
+def initial_for(registration: Any, event: Any = None) -> dict[str, Any]:
+    """A ``RegistrationForm``'s initial values from a stored registration (its standard
+    fields and its answers), for the edit pages of the Manager and the personal space."""
+    from livesession.registrations.formspec import fields_for
+
+    answers = registration.answers
+    initial: dict[str, Any] = {}
+    for spec in fields_for(event or registration.event):
+        if spec.custom:
+            initial[ANSWER + spec.key] = answers.get(
+                spec.key, [] if spec.kind == "multiple_choice" else "")
+        else:
+            initial[spec.key] = getattr(registration, spec.key)
+    return initial

@@ -29,13 +29,10 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db import router, transaction
 from django.db.models import Model, ProtectedError
 
@@ -111,19 +108,6 @@ def _outbox_ids(ids: list[uuid.UUID]) -> list[int]:
     return list(outbox.objects.filter(subject_id__in=ids).values_list("pk", flat=True)) + list(
         outbox.objects.filter(registration__subject_id__in=ids).exclude(subject_id__in=ids)
         .values_list("pk", flat=True))
-
-
-def _delete_mail_copies(outbox_ids: Iterable[int]) -> int:
-    """The clear-text copies written when no SMTP host is configured (messaging.delivery)."""
-    folder = Path(settings.EMAIL_FILE_PATH)
-    if not folder.is_dir():
-        return 0
-    removed = 0
-    for pk in outbox_ids:
-        for path in folder.glob(f"{pk:08d}-*.eml"):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def _free_places(ids: list[uuid.UUID]) -> list[Any]:
@@ -254,7 +238,9 @@ def _run(ids: list[uuid.UUID], *, actor: str, scope: str, journal_it: bool,
                 record(actor, action, target=f"subject:{sid}",
                        client_id=row.client_id if row is not None else None,
                        details={"scope": scope, "counts": receipt.as_dict()})
-    receipt.counts["files"] += _delete_mail_copies(outbox_ids)
+    from livesession.messaging.delivery import delete_file_copies
+
+    receipt.counts["files"] += delete_file_copies(outbox_ids)
     _vacuum(touched | {Subject._meta.db_table})
     return receipt
 

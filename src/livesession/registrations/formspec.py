@@ -166,3 +166,26 @@ def clean_submission(event: Any, data: dict[str, Any], purposes: list[str]) -> C
         raise ValidationError(errors)
     return Cleaned(email=email, standard=standard, answers=answers,
                    consents=sorted(set(consents)))
+
+
+def shown_answers(registration: Any, event: Any = None) -> list[dict[str, Any]]:
+    """A registration's fields as its form asks them: label and readable value (choices by
+    their label, a checkbox as yes or no), for the Manager's pages."""
+    from django.utils.translation import gettext as _
+
+    answers = registration.answers
+    out = []
+    for spec in fields_for(event or registration.event):
+        if spec.custom:
+            value: Any = answers.get(spec.key, "")
+            labels = dict(spec.options)
+            if spec.kind == "checkbox":
+                value = _("Yes") if value else _("No")
+            elif isinstance(value, list):
+                value = ", ".join(str(labels.get(v, v)) for v in value)
+            elif spec.options:
+                value = labels.get(str(value), value)
+        else:
+            value = getattr(registration, spec.key)
+        out.append({"label": spec.label, "value": value})
+    return out

@@ -110,13 +110,13 @@ def _erase_accounts(rows: QuerySet[Any]) -> int:
 
 
 def _blank_messages(rows: QuerySet[Any]) -> int:
-    from livesession.protection.erasure import _delete_mail_copies
+    from livesession.messaging.delivery import delete_file_copies
 
     ids = list(rows.values_list("pk", flat=True))
     changed = rows.update(to_enc="", subject_line_enc="", body_enc="", unsubscribe_url_enc="",
                           attachment_enc="")
     # The clear-text copies written when no SMTP server is configured go too.
-    _delete_mail_copies(ids)
+    delete_file_copies(ids)
     return int(changed)
 
 

@@ -341,3 +341,11 @@ CONTRACT_RETURN_DAYS = int(os.environ.get("CONTRACT_RETURN_DAYS", "60"))
 # database backups.
 CONTRACT_PACKAGE_DAYS = int(os.environ.get("CONTRACT_PACKAGE_DAYS", "7"))
 CONTRACT_PACKAGE_DIR = os.environ.get("CONTRACT_PACKAGE_DIR", str(VAR_DIR / "return-packages"))
+
+# --- Breach register (issue 8; P3.7, P5.1, P5.2, P6.7; docs/breach-runbook.md) ------------
+# Hours after awareness within which each affected client is told (contract, GDPR art. 33.2);
+# the CNIL and the people concerned have 72 hours (art. 33.1, policy P5.1).
+BREACH_CLIENT_NOTICE_HOURS = float(os.environ.get("BREACH_CLIENT_NOTICE_HOURS", "24"))
+# An export of more rows than this within an hour, by one member or for one client, opens
+# an incident "unusual export" (S-04, B-06).
+UNUSUAL_EXPORT_ROWS = int(os.environ.get("UNUSUAL_EXPORT_ROWS", "5000"))

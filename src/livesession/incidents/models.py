@@ -38,6 +38,35 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Risk(models.TextChoices):
+    """Risk to people's rights and freedoms (GDPR art. 33.1, 34.1; EDPB 9/2022)."""
+
+    NONE = "none", _("Unlikely to result in a risk")
+    RISK = "risk", _("Risk")
+    HIGH = "high", _("High risk")
+
+
+class Role(models.TextChoices):
+    """The operator's role for the data concerned: controller of the platform accounts,
+    processor of its clients' data (P6.7)."""
+
+    CONTROLLER = "controller", _("Controller (platform accounts)")
+    PROCESSOR = "processor", _("Processor (client data)")
+
+
+class Kind(models.TextChoices):
+    """Who a notification goes to."""
+
+    CNIL = "cnil", _("CNIL (supervisory authority)")
+    PARTICIPANTS = "participants", _("People concerned")
+    CLIENT = "client", _("Affected client")
+
+
+class Phase(models.TextChoices):
+    INITIAL = "initial", _("Initial")
+    COMPLEMENTARY = "complementary", _("Complementary")
+
+
 class Incident(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
@@ -61,6 +90,37 @@ class Incident(models.Model):
     created_by = models.CharField(_("recorded by"), max_length=64)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    # -- The assessment (issue 8 §1, GDPR art. 33.3 and 33.5): breach.assess writes it. --
+    # Every nature that applies (Nature values, never "unknown"); ``nature`` keeps the first.
+    natures = models.JSONField(_("natures"), default=list, blank=True)
+    # Registry categories: model labels of personal-data declarations ("portal.Registration").
+    data_categories = models.JSONField(_("data categories"), default=list, blank=True)
+    people_approx = models.PositiveIntegerField(_("approximate number of people"), null=True,
+                                                blank=True)
+    records_approx = models.PositiveIntegerField(_("approximate number of records"),
+                                                 null=True, blank=True)
+    likely_consequences = models.TextField(_("likely consequences"), blank=True)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=Risk.choices,
+                                  blank=True)
+    risk_reasoning = models.TextField(_("reasoning for the risk level"), blank=True)
+    measures_taken = models.TextField(_("measures taken"), blank=True)
+    measures_proposed = models.TextField(_("measures proposed"), blank=True)
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, blank=True)
+    clients_affected = models.ManyToManyField("core.Client", blank=True,
+                                              related_name="breaches_affecting",
+                                              verbose_name=_("clients affected"))
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+    assessed_by = models.CharField(_("assessed by"), max_length=64, blank=True)
+    # -- The decision (art. 33.1, 34.1): notify the CNIL, the people, or not, and why. --
+    notify_cnil = models.BooleanField(_("notify the CNIL"), null=True, blank=True)
+    notify_people = models.BooleanField(_("notify the people concerned"), null=True,
+                                        blank=True)
+    decision_rationale = models.TextField(_("why notify or not"), blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.CharField(_("decided by"), max_length=64, blank=True)
+    # When the complementary CNIL notification is due (phased notification, art. 33.4).
+    complement_due = models.DateTimeField(_("complement due"), null=True, blank=True)
+
     class Meta:
         verbose_name = _("incident")
         ordering = ["-detected_at"]
@@ -77,3 +137,49 @@ class Incident(models.Model):
     def reference(self) -> str:
         """A short reference for people (the id's first 8 characters)."""
         return str(self.pk)[:8]
+
+
+class Notification(models.Model):
+    """One notification of an incident, one phase: to the CNIL (with its reference once
+    filed), to the people concerned, or to an affected client (``client`` set). A
+    notification after its deadline holds the reason for the delay (art. 33.1)."""
+
+    id = models.BigAutoField(primary_key=True)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE,
+                                 related_name="notifications")
+    kind = models.CharField(_("to"), max_length=12, choices=Kind.choices)
+    phase = models.CharField(_("phase"), max_length=14, choices=Phase.choices,
+                             default=Phase.INITIAL)
+    client = models.ForeignKey("core.Client", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(_("notified at"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    delay_reason = models.TextField(_("reason for the delay"), blank=True)
+    late = models.BooleanField(_("after the deadline"), default=False)
+    recorded_by = models.CharField(_("recorded by"), max_length=64)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("breach notification")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.phase} notification of {self.incident_id}"
+
+
+class Alert(models.Model):
+    """An alert to operator staff at 24, 48 or 60 hours of the 72-hour clock: one row per
+    incident and mark, so the periodic job alerts once each (unique constraint)."""
+
+    id = models.BigAutoField(primary_key=True)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="alerts")
+    hours = models.PositiveSmallIntegerField(_("hours since awareness"))
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("breach alert")
+        constraints = [models.UniqueConstraint(fields=["incident", "hours"],
+                                               name="incident_alert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h alert for {self.incident_id}"

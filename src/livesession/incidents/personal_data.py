@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from livesession.incidents.models import Incident
+from livesession.incidents.models import Alert, Incident, Notification
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 # The references are ids ("account:12"), never names or addresses, as in the audit trail:
@@ -18,7 +18,30 @@ declare(
         "created_by": Personal(Controller.OPERATOR, _("prove who did what (audit trail)"),
                                Basis.LEGAL_OBLIGATION, _("5 years"), Erase.KEEP_PSEUDONYMOUS,
                                Export.OMIT, label=_("who recorded the incident")),
+        "assessed_by": Personal(Controller.OPERATOR, _("prove who did what (audit trail)"),
+                                Basis.LEGAL_OBLIGATION, _("5 years"), Erase.KEEP_PSEUDONYMOUS,
+                                Export.OMIT, label=_("who assessed the incident")),
+        "decided_by": Personal(Controller.OPERATOR, _("prove who did what (audit trail)"),
+                               Basis.LEGAL_OBLIGATION, _("5 years"), Erase.KEEP_PSEUDONYMOUS,
+                               Export.OMIT, label=_("who decided on notification")),
     },
     not_personal=["id", "source", "detected_at", "aware_at", "nature", "status", "summary",
-                  "client", "closed_at"],
+                  "client", "closed_at", "natures", "data_categories", "people_approx",
+                  "records_approx", "likely_consequences", "risk_level", "risk_reasoning",
+                  "measures_taken", "measures_proposed", "role", "assessed_at",
+                  "notify_cnil", "notify_people", "decision_rationale", "decided_at",
+                  "complement_due"],
 )
+
+# Who assessed and decided: account references, as ``created_by``.
+declare(
+    Notification,
+    personal={
+        "recorded_by": Personal(Controller.OPERATOR, _("prove who did what (audit trail)"),
+                                Basis.LEGAL_OBLIGATION, _("5 years"), Erase.KEEP_PSEUDONYMOUS,
+                                Export.OMIT, label=_("who recorded the notification")),
+    },
+    not_personal=["id", "incident", "kind", "phase", "client", "at", "reference",
+                  "delay_reason", "late", "recorded_at"],
+)
+declare(Alert, not_personal=["id", "incident", "hours", "sent_at"])

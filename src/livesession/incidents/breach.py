@@ -309,3 +309,80 @@ def close(incident: Incident, *, actor: str) -> Incident:
         record(actor, "incident.closed", target=f"incident:{locked.pk}",
                client_id=locked.client_id, details={})
     return locked
+
+
+def _needs_alert(incident: Incident) -> bool:
+    """An open incident whose notifications are still owed: nothing decided yet, or a
+    notification decided and not recorded."""
+    if incident.status != Status.OPEN:
+        return False
+    if not is_decided(incident):
+        return True
+    owed = []
+    if incident.notify_cnil:
+        owed.append(Kind.CNIL)
+    if incident.notify_people:
+        owed.append(Kind.PARTICIPANTS)
+    return any(not notified(incident, kind) for kind in owed)
+
+
+def send_due_alerts(at: dt.datetime | None = None) -> list[tuple[Incident, int]]:
+    """Alert operator staff by email at 24, 48 and 60 hours after awareness, once per
+    incident and mark (Alert's unique constraint; a mark passed while the job did not run
+    is sent once, the latest only). Returns what was sent now."""
+    from django.db import IntegrityError
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from livesession.accounts.models import User
+    from livesession.incidents.models import Alert
+    from livesession.messaging.services import queue_email
+
+    moment = at or now()
+    sent: list[tuple[Incident, int]] = []
+    earliest = moment - dt.timedelta(hours=min(ALERT_HOURS))
+    for incident in Incident.objects.filter(status=Status.OPEN, aware_at__lte=earliest):
+        if not _needs_alert(incident):
+            continue
+        hours_in = elapsed_hours(incident, moment)
+        reached = [h for h in ALERT_HOURS if hours_in >= h]
+        if not reached:
+            continue
+        mark = reached[-1]
+        done = set(incident.alerts.values_list("hours", flat=True))
+        if mark in done:
+            continue
+        staff = list(User.objects.filter(is_operator=True, is_active=True).order_by("pk"))
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    # The skipped marks too, so a late run does not send them afterwards.
+                    for h in reached:
+                        if h not in done:
+                            Alert.objects.create(incident=incident, hours=h, sent_at=moment)
+            except IntegrityError:
+                continue
+            left = remaining(incident, Kind.CNIL, moment)
+            for user in staff:
+                if not user.email:
+                    continue
+                with translation.override(user.language or settings.LANGUAGE_CODE):
+                    body = render_to_string("emails/breach_alert.txt", {
+                        "incident": incident, "hours": mark,
+                        "left_hours": max(0, int(left.total_seconds() // 3600)),
+                        "deadline": deadline(incident, Kind.CNIL),
+                        "client_deadline": deadline(incident, Kind.CLIENT),
+                        "link": settings.SITE_URL + reverse(
+                            "console:incident", kwargs={"incident_id": incident.pk}),
+                    })
+                    line = _("Incident %(ref)s: %(hours)d hours since awareness, "
+                             "%(left)d hours left to notify") % {
+                        "ref": incident.reference, "hours": mark,
+                        "left": max(0, int(left.total_seconds() // 3600))}
+                queue_email(subject=user.subject, to=user.email, subject_line=line,
+                            body=body, kind="incidents.alert", client_id=None)
+            record("system:incidents", "incident.alerted", target=f"incident:{incident.pk}",
+                   details={"hours": mark, "staff": len(staff)})
+        sent.append((incident, mark))
+    return sent

@@ -183,3 +183,21 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} h alert for {self.incident_id}"
+
+
+class ExportMark(models.Model):
+    """One export of personal data by a member (rows taken out), kept one hour: the
+    unusual-export detector sums them per client and per member (S-04, B-06)."""
+
+    id = models.BigAutoField(primary_key=True)
+    client = models.ForeignKey("core.Client", null=True, blank=True,
+                               on_delete=models.CASCADE, related_name="+")
+    actor = models.CharField(_("exported by"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("export mark")
+
+    def __str__(self) -> str:
+        return f"{self.rows} rows by {self.actor}"

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from livesession.incidents.models import Alert, Incident, Notification
+from livesession.incidents.models import Alert, ExportMark, Incident, Notification
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 # The references are ids ("account:12"), never names or addresses, as in the audit trail:
@@ -45,3 +45,13 @@ declare(
                   "delay_reason", "late", "recorded_at"],
 )
 declare(Alert, not_personal=["id", "incident", "hours", "sent_at"])
+# Kept one hour only (incidents.detect prunes them): who exported how many rows.
+declare(
+    ExportMark,
+    personal={
+        "actor": Personal(Controller.OPERATOR, _("detect unusual exports (security)"),
+                          Basis.LEGITIMATE_INTEREST, _("1 hour"), Erase.KEEP_PSEUDONYMOUS,
+                          Export.OMIT, label=_("who exported")),
+    },
+    not_personal=["id", "client", "rows", "at"],
+)

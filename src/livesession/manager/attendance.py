@@ -31,6 +31,7 @@ from livesession.audit.services import record
 from livesession.core.models import Membership
 from livesession.core.tenancy import membership_or_404, owned_or_404, require
 from livesession.events.models import Event, Session
+from livesession.incidents.detect import export_made
 from livesession.manager.registrants import RESTRICTED_REFUSAL
 from livesession.protection import keystore
 from livesession.protection.restriction import ProcessingRestricted
@@ -193,6 +194,7 @@ def _export(request: HttpRequest, client_slug: str, event_id: str, fmt: str) -> 
     count = reports.count_rows(event)
     record(_actor(request), "attendance.exported", target=f"event:{event.pk}",
            client_id=event.client_id, details={"format": fmt, "rows": count})
+    export_made(event.client_id, _actor(request), count)  # unusual exports (S-04, B-06)
     with keystore.unit_of_work():
         lines = [[exports.guard(h) for h in reports.export_header()]]
         lines += [[exports.guard(cell) for cell in row] for row in reports.export_rows(event)]

@@ -41,6 +41,7 @@ from livesession.access.models import Attendance
 from livesession.audit.models import AuditEntry
 from livesession.core.models import Client, Membership
 from livesession.core.tenancy import membership_or_404, require
+from livesession.incidents.detect import export_made
 from livesession.messaging.models import MessageKind, OutboxMessage, Unsubscribe
 from livesession.portal.forms import RegistrationForm, initial_for
 from livesession.privacy.models import ConsentRecord
@@ -280,6 +281,9 @@ def person_export(request: HttpRequest, client_slug: str, subject_id: str) -> Ht
                                   "to export."))
         return redirect(_person_url(client_slug, subject_id))
     document, archive = access_export.export_person(subject, actor=_actor(request))
+    export_made(membership.client.pk, _actor(request),  # unusual exports (S-04, B-06)
+                sum(len(category["records"]) for group in document["controllers"]
+                    for category in group["categories"]))
     response = HttpResponse(archive, content_type="application/zip")
     stamp = document["generated_at"][:10]
     response["Content-Disposition"] = (

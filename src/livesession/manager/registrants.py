@@ -45,6 +45,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from livesession.core.models import Membership
 from livesession.core.tenancy import membership_or_404, require
 from livesession.events.models import Event
+from livesession.incidents.detect import export_made
 from livesession.portal.forms import RegistrationForm, initial_for
 from livesession.protection import keystore, restriction
 from livesession.registrations import exports, imports, search, services
@@ -356,6 +357,7 @@ def _export(request: HttpRequest, client_slug: str, event_id: str, fmt: str) -> 
     rows = exports.registrants(event, status if status in RegistrationStatus.values else "")
     count = rows.count()
     exports.record_export(event, fmt, count, actor=_actor(request))
+    export_made(event.client_id, _actor(request), count)  # unusual exports (S-04, B-06)
     plan = exports.plan(event)
     name = f"registrants-{event.starts_at:%Y%m%d}-{str(event.pk)[:8]}"
     response: HttpResponse

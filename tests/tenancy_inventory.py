@@ -272,6 +272,23 @@ def incident(side: Side) -> dict[str, Any]:
     return {"incident_id": made.pk}
 
 
+def slug_breach(side: Side) -> dict[str, Any]:
+    """A breach notice sent to the side's client (issue 8 §4, P6.7), through the services."""
+    from livesession.incidents import breach, notices
+    from livesession.incidents.affected import Scope
+    from livesession.incidents.services import open_incident
+
+    made = open_incident("staff", summary="Inventory breach", refs=[], client_id=side.client.pk,
+                         actor="test")
+    breach.assess(made, actor="test", natures=["confidentiality"], data_categories=[],
+                  people_approx=1, records_approx=1, likely_consequences="Probe",
+                  risk_level="risk", risk_reasoning="Probe", measures_taken="Probe",
+                  measures_proposed="", role="processor", client_ids=[side.client.pk])
+    notices.store_affected(made, Scope(clients=(side.client.pk,)), actor="test")
+    notices.notify_clients(made, actor="test")
+    return {"client_slug": side.slug, "incident_id": made.pk}
+
+
 def register_client(side: Side) -> dict[str, Any]:
     """The side's processor record in the console's register (issue 6 §3)."""
     return {"client_id": side.client.pk}
@@ -451,6 +468,8 @@ INVENTORY: dict[str, Route] = {
     "manager:register-export": Route({"GET": MEMBER}, slug, capability=VIEW),
     "manager:compliance": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
     "manager:compliance-export": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
+    "manager:breaches": Route({"GET": MEMBER}, slug, capability=MANAGE_MEMBERS),
+    "manager:breach": Route({"GET": MEMBER}, slug_breach, capability=MANAGE_MEMBERS),
     "manager:retention-period": Route({"POST": MEMBER}, slug, capability=MANAGE_MEMBERS,
                                       body={"category": "registrations", "period_days": "30"}),
     "manager:subprocessor-object": Route({"POST": MEMBER}, slug_notice,
@@ -476,6 +495,17 @@ INVENTORY: dict[str, Route] = {
     "console:incidents": Route({"GET": OPERATOR, "POST": OPERATOR},
                                body={"summary": "Recorded across clients", "nature": "unknown"}),
     "console:incident": Route({"GET": OPERATOR}, incident),
+    # the breach register (issue 8): incidents/console_views.py
+    "console:incident-assess": Route({"POST": OPERATOR}, incident, body={
+        "assess-natures": "confidentiality", "assess-risk_level": "none",
+        "assess-risk_reasoning": "Probe", "assess-role": "controller"}),
+    "console:incident-decide": Route({"POST": OPERATOR}, incident,
+                                     body={"decide-rationale": "Probe"}),
+    "console:incident-notify": Route({"POST": OPERATOR}, incident,
+                                     body={"notify-kind": "cnil", "notify-phase": "initial"}),
+    "console:incident-close": Route({"POST": OPERATOR}, incident),
+    "console:incidents-register": Route({"GET": OPERATOR}),
+    "console:incidents-register-json": Route({"GET": OPERATOR}),
     # staff access and MFA (issue 6 §6): console/staff_urls.py, manager/staff_urls.py
     "console:mfa": Route({"GET": OPERATOR, "POST": OPERATOR}),
     "console:staff-access": Route({"GET": OPERATOR, "POST": OPERATOR}),

@@ -386,3 +386,64 @@ def send_due_alerts(at: dt.datetime | None = None) -> list[tuple[Incident, int]]
                    details={"hours": mark, "staff": len(staff)})
         sent.append((incident, mark))
     return sent
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.UTC).isoformat() if value else None
+
+
+def clock(incident: Incident, at: dt.datetime | None = None) -> dict[str, dict[str, object]]:
+    """Each deadline with the time left (seconds, negative once past) and whether the
+    initial notification is recorded; for the console's countdowns and the API."""
+    moment = at or now()
+    out: dict[str, dict[str, object]] = {}
+    for kind in (Kind.CNIL, Kind.PARTICIPANTS, Kind.CLIENT):
+        due = deadline(incident, kind)
+        out[str(kind)] = {"deadline": _iso(due),
+                          "seconds_left": int((due - moment).total_seconds()),
+                          "notified": notified(incident, kind)}
+    return out
+
+
+def register_entry(incident: Incident, at: dt.datetime | None = None) -> dict[str, object]:
+    """One incident as the register shows it (art. 33.5): pseudonymous references, no
+    personal value. The JSON export, the printable page and the API use it."""
+    return {
+        "id": str(incident.pk), "reference": incident.reference,
+        "source": incident.source, "status": incident.status,
+        "detected_at": _iso(incident.detected_at), "aware_at": _iso(incident.aware_at),
+        "closed_at": _iso(incident.closed_at),
+        "summary": incident.summary, "refs": list(incident.refs),
+        "client": incident.client_id,
+        "natures": list(incident.natures) or ([incident.nature]
+                                              if incident.nature != Nature.UNKNOWN else []),
+        "data_categories": list(incident.data_categories),
+        "people_approx": incident.people_approx, "records_approx": incident.records_approx,
+        "likely_consequences": incident.likely_consequences,
+        "risk_level": incident.risk_level or None, "risk_reasoning": incident.risk_reasoning,
+        "measures_taken": incident.measures_taken,
+        "measures_proposed": incident.measures_proposed,
+        "role": incident.role or None,
+        "clients_affected": sorted(incident.clients_affected.values_list("pk", flat=True)),
+        "assessed_at": _iso(incident.assessed_at), "assessed_by": incident.assessed_by,
+        "decision": {"notify_cnil": incident.notify_cnil,
+                     "notify_people": incident.notify_people,
+                     "rationale": incident.decision_rationale,
+                     "decided_at": _iso(incident.decided_at),
+                     "decided_by": incident.decided_by,
+                     "complement_due": _iso(incident.complement_due)},
+        "notifications": [{"kind": n.kind, "phase": n.phase, "client": n.client_id,
+                           "at": _iso(n.at), "reference": n.reference, "late": n.late,
+                           "delay_reason": n.delay_reason, "recorded_by": n.recorded_by}
+                          for n in incident.notifications.all()],
+        "clock": clock(incident, at),
+    }
+
+
+def register(at: dt.datetime | None = None) -> dict[str, object]:
+    """The whole register, every incident notified or not, oldest first."""
+    moment = at or now()
+    rows = Incident.objects.order_by("detected_at", "pk").prefetch_related(
+        "notifications", "clients_affected")
+    return {"generated_at": _iso(moment), "incidents": [register_entry(i, moment)
+                                                        for i in rows]}

@@ -1,25 +1,28 @@
-"""The operator console's incidents (issue 5 §7): the list with source, age and status, a
-form to record one by hand, and the detail. Operator staff only (anyone else: 404), after
-the confidentiality acknowledgement (P3.5). Incidents hold no personal data by design."""
+"""The operator console's incidents (issue 5 §7) grown into the breach register (issue 8):
+the list with source, age, status, risk and the countdowns; a form to record one by hand;
+the detail with the assessment, decision, notification and close forms; the register as
+JSON and as a printable page. Operator staff only (anyone else: 404), after the second
+factor and the confidentiality acknowledgement (P3.5). No personal data by design."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from livesession.console.views import operator_only
 from livesession.core.clock import now
-from livesession.incidents import services
-from livesession.incidents.forms import IncidentForm
-from livesession.incidents.models import Incident, Status
+from livesession.incidents import breach, services
+from livesession.incidents.forms import AssessForm, DecideForm, IncidentForm, NotificationForm
+from livesession.incidents.models import Incident, Kind, Status
 
 PAGE_SIZE = 50
 
@@ -44,7 +47,10 @@ def _list_page(request: HttpRequest, form: IncidentForm, status: int = 200) -> H
         rows = rows.filter(status=shown)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     moment = now()
-    items: list[dict[str, Any]] = [{"incident": row, "age": age(row.detected_at, moment)}
+    items: list[dict[str, Any]] = [{"incident": row, "age": age(row.detected_at, moment),
+                                    "cnil": countdown(breach.remaining(row, Kind.CNIL, moment)),
+                                    "client": countdown(breach.remaining(row, Kind.CLIENT,
+                                                                         moment))}
                                    for row in page.object_list]
     return render(request, "console/incidents/list.html", {
         "items": items, "page": page, "form": form, "shown": shown,
@@ -75,13 +81,190 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return _list_page(request, form, status=400)
 
 
-@operator_only
-@require_GET
-def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
-    incident = get_object_or_404(Incident.objects.select_related("client"), pk=incident_id)
+def countdown(left: dt.timedelta) -> dict[str, Any]:
+    """"47 h 12 min left" or "overdue by 3 h 5 min", with a flag for the page's emphasis."""
+    seconds = int(left.total_seconds())
+    minutes = abs(seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    words = _("%(h)d h %(m)02d min") % {"h": hours, "m": minutes}
+    if seconds < 0:
+        return {"text": _("overdue by %(t)s") % {"t": words}, "overdue": True,
+                "urgent": True}
+    return {"text": _("%(t)s left") % {"t": words}, "overdue": False,
+            "urgent": seconds < 12 * 3600}
+
+
+def _assess_initial(incident: Incident) -> dict[str, Any]:
+    if not incident.assessed_at:
+        return {"natures": [incident.nature] if incident.nature != "unknown" else [],
+                "clients": [incident.client_id] if incident.client_id else []}
+    return {"natures": incident.natures, "data_categories": incident.data_categories,
+            "people_approx": incident.people_approx,
+            "records_approx": incident.records_approx,
+            "likely_consequences": incident.likely_consequences,
+            "risk_level": incident.risk_level, "risk_reasoning": incident.risk_reasoning,
+            "measures_taken": incident.measures_taken,
+            "measures_proposed": incident.measures_proposed, "role": incident.role,
+            "clients": list(incident.clients_affected.values_list("pk", flat=True))}
+
+
+def _affected_clients(incident: Incident) -> Any:
+    from livesession.core.models import Client
+
+    ids = set(incident.clients_affected.values_list("pk", flat=True))
+    if incident.client_id:
+        ids.add(incident.client_id)
+    return Client.objects.filter(pk__in=ids).order_by("name")
+
+
+def _detail(request: HttpRequest, incident: Incident, *, assess: AssessForm | None = None,
+            decide: DecideForm | None = None, notify: NotificationForm | None = None,
+            close_error: str = "", status: int = 200) -> HttpResponse:
     moment = now()
+    clocks = [{"kind": label, "deadline": breach.deadline(incident, kind),
+               "countdown": countdown(breach.remaining(incident, kind, moment)),
+               "notified": breach.notified(incident, kind)}
+              for kind, label in Kind.choices]
     return render(request, "console/incidents/detail.html", {
         "incident": incident, "age": age(incident.detected_at, moment),
         "since_aware": age(incident.aware_at, moment),
         "title": _("Incident %(ref)s") % {"ref": incident.reference},
-    })
+        "clocks": clocks, "closed": incident.status == Status.CLOSED,
+        "assessed": breach.is_assessed(incident), "decided": breach.is_decided(incident),
+        "clients_affected": incident.clients_affected.order_by("name"),
+        "notifications": incident.notifications.select_related("client"),
+        "assess_form": assess or AssessForm(prefix="assess",
+                                            initial=_assess_initial(incident)),
+        "decide_form": decide or DecideForm(prefix="decide", initial={
+            "notify_cnil": incident.notify_cnil, "notify_people": incident.notify_people,
+            "rationale": incident.decision_rationale,
+            "complement_due": incident.complement_due}),
+        "notify_form": notify or NotificationForm(prefix="notify",
+                                                  clients=_affected_clients(incident)),
+        "close_error": close_error,
+    }, status=status)
+
+
+def _incident(incident_id: str) -> Incident:
+    return get_object_or_404(Incident.objects.select_related("client"), pk=incident_id)
+
+
+def _errors_to(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+    aliases = aliases or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        name = aliases.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _actor(request: HttpRequest) -> str:
+    return f"account:{request.user.pk}"
+
+
+@operator_only
+@require_GET
+def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
+    return _detail(request, _incident(incident_id))
+
+
+@operator_only
+@require_POST
+def incident_assess(request: HttpRequest, incident_id: str) -> HttpResponse:
+    incident = _incident(incident_id)
+    form = AssessForm(request.POST, prefix="assess")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            breach.assess(incident, actor=_actor(request), natures=data["natures"],
+                          data_categories=data["data_categories"],
+                          people_approx=data["people_approx"],
+                          records_approx=data["records_approx"],
+                          likely_consequences=data["likely_consequences"],
+                          risk_level=data["risk_level"],
+                          risk_reasoning=data["risk_reasoning"],
+                          measures_taken=data["measures_taken"],
+                          measures_proposed=data["measures_proposed"], role=data["role"],
+                          client_ids=[c.pk for c in data["clients"]])
+        except ValidationError as exc:
+            _errors_to(form, exc, {"client_ids": "clients"})
+        else:
+            messages.success(request, _("Assessment recorded."))
+            return redirect("console:incident", incident_id=incident.pk)
+    return _detail(request, incident, assess=form, status=400)
+
+
+@operator_only
+@require_POST
+def incident_decide(request: HttpRequest, incident_id: str) -> HttpResponse:
+    incident = _incident(incident_id)
+    form = DecideForm(request.POST, prefix="decide")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            breach.decide(incident, actor=_actor(request), notify_cnil=data["notify_cnil"],
+                          notify_people=data["notify_people"], rationale=data["rationale"],
+                          complement_due=data["complement_due"])
+        except ValidationError as exc:
+            _errors_to(form, exc)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("console:incident", incident_id=incident.pk)
+    return _detail(request, incident, decide=form, status=400)
+
+
+@operator_only
+@require_POST
+def incident_notify(request: HttpRequest, incident_id: str) -> HttpResponse:
+    incident = _incident(incident_id)
+    form = NotificationForm(request.POST, prefix="notify", clients=_affected_clients(incident))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            breach.record_notification(
+                incident, actor=_actor(request), kind=data["kind"], phase=data["phase"],
+                at=data["at"], reference=data["reference"],
+                delay_reason=data["delay_reason"],
+                client_id=data["client"].pk if data["client"] else None)
+        except ValidationError as exc:
+            _errors_to(form, exc, {"client_id": "client"})
+        else:
+            messages.success(request, _("Notification recorded."))
+            return redirect("console:incident", incident_id=incident.pk)
+    return _detail(request, incident, notify=form, status=400)
+
+
+@operator_only
+@require_POST
+def incident_close(request: HttpRequest, incident_id: str) -> HttpResponse:
+    incident = _incident(incident_id)
+    try:
+        breach.close(incident, actor=_actor(request))
+    except ValidationError as exc:
+        return _detail(request, incident, close_error=" ".join(exc.messages), status=400)
+    messages.success(request, _("Incident closed; it stays in the register."))
+    return redirect("console:incident", incident_id=incident.pk)
+
+
+@operator_only
+@require_GET
+def register_json(request: HttpRequest) -> HttpResponse:
+    """The register as JSON (art. 33.5): every incident, notified or not."""
+    response = JsonResponse(breach.register(), json_dumps_params={"indent": 2})
+    stamp = now().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="breach-register-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@operator_only
+@require_GET
+def register_page(request: HttpRequest) -> HttpResponse:
+    """The register as a printable page (art. 33.5), every incident, oldest first."""
+    rows = Incident.objects.order_by("detected_at", "pk").select_related("client") \
+        .prefetch_related("notifications", "clients_affected")
+    response = render(request, "console/incidents/register.html", {
+        "rows": rows, "generated_at": now()})
+    response["Cache-Control"] = "no-store"
+    return response

@@ -21,6 +21,9 @@ Kinds (who may reach a method of a URL):
 - ``api-account``: the signed-in account's own data through the API (/api/v1/me/…): the
   session cookie only, CSRF enforced on writes, anonymous answered 401/403, never a
   redirect (``tests/api/test_me_rights.py``).
+- ``operator-api``: operator staff through the API (/api/v1/breaches…, issue 8): the
+  session cookie only, CSRF enforced on writes, second factor proved; a client's member
+  gets 404, anonymous visitors and API tokens 401/403 (``tests/incidents/test_api_breaches.py``).
 """
 
 from __future__ import annotations
@@ -48,8 +51,9 @@ API_PUBLIC = "api-public"
 ACCOUNT = "account"
 API_ACCOUNT = "api-account"
 OPERATOR_GRANT = "operator-grant"
+OPERATOR_API = "operator-api"
 KINDS = frozenset({PUBLIC, MEMBER, OPERATOR, API_TOKEN, API_PUBLIC, ACCOUNT, API_ACCOUNT,
-                   OPERATOR_GRANT})
+                   OPERATOR_GRANT, OPERATOR_API})
 
 # What a role may do inside its own client (the words of ``core.models.CAPABILITIES``).
 VIEW = "view"
@@ -833,6 +837,17 @@ INVENTORY.update({
     "api:me-export": Route({"GET": API_ACCOUNT}),
     "api:me-erase": Route({"POST": API_ACCOUNT},
                           body={"password": "wrong password", "scope": "everything"}),
+    # the breach register for operator staff (issue 8 §6): api/urls_breaches.py
+    "api:breaches": Route({"GET": OPERATOR_API}),
+    "api:breach": Route({"GET": OPERATOR_API}, incident),
+    "api:breach-assess": Route({"POST": OPERATOR_API}, incident, body={
+        "natures": ["confidentiality"], "risk_level": "none", "risk_reasoning": "Probe",
+        "role": "controller"}),
+    "api:breach-decide": Route({"POST": OPERATOR_API}, incident, body={
+        "notify_cnil": False, "notify_people": False, "rationale": "Probe"}),
+    "api:breach-notifications": Route({"POST": OPERATOR_API}, incident,
+                                      body={"kind": "cnil"}),
+    "api:breach-close": Route({"POST": OPERATOR_API}, incident),
 })
 
 

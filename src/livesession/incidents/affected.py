@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import models
+from django.db import models, router
 from django.db.models import Count, Q
 
 from livesession.protection.models import Subject
@@ -171,7 +171,7 @@ def _audit_subjects(scope: Scope) -> set[uuid.UUID]:
             continue
     subjects |= set(Registration.objects.filter(pk__in=registrations)
                     .values_list("subject_id", flat=True))
-    subjects |= set(User.objects.filter(pk__in=accounts).exclude(subject_id=None)
+    subjects |= set(User.objects.filter(pk__in=accounts, subject_id__isnull=False)
                     .values_list("subject_id", flat=True))
     return subjects
 
@@ -195,7 +195,9 @@ def affected(scope: Scope) -> Affected:
             continue
         qs = model._default_manager.all()
         if scope.clients:
-            of_clients = Subject.objects.filter(client_id__in=scope.clients).values("pk")
+            of_clients: Any = Subject.objects.filter(client_id__in=scope.clients).values("pk")
+            if router.db_for_read(model) != router.db_for_read(Subject):
+                of_clients = list(of_clients.values_list("pk", flat=True))  # the keystore
             qs = qs.filter(**{f"{lookup}__in": of_clients})
         if scope.events:
             event = _event_lookup(model)
@@ -245,4 +247,5 @@ def category_label(category: str) -> str:
     if decl is None or name not in decl.personal:
         return category
     model = apps.get_model(label)
-    return f"{model._meta.verbose_name}: {_field_label(decl.personal[name], model._meta.get_field(name))}"
+    words = _field_label(decl.personal[name], model._meta.get_field(name))
+    return f"{model._meta.verbose_name}: {words}"

@@ -51,3 +51,7 @@ urlpatterns += contracts_urls.urlpatterns
 from livesession.manager import registers_urls  # noqa: E402 - register, evidence (issue 6 §3, §7)
 
 urlpatterns += registers_urls.urlpatterns
+
+from livesession.manager import breaches_urls  # noqa: E402 - breach notices (issue 8 §4)
+
+urlpatterns += breaches_urls.urlpatterns

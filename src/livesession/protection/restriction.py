@@ -46,6 +46,8 @@ ALLOWED_KINDS = frozenset({
     NOTICE_KIND, LIFTED_KIND,
     "account.reset", "account.not_me", "account.password_changed", "account.locked",
     "account.verify", "account.exists",
+    # A breach notice (GDPR art. 34, P5.1) reaches every person concerned, restricted or not.
+    "breach.participant",
 })
 # Kinds by prefix: the request desk's messages (one-time codes, answers to the person's own
 # rights requests) must reach a restricted person, who may be asking to lift it.

@@ -508,6 +508,15 @@ INVENTORY: dict[str, Route] = {
     "console:incident-notify": Route({"POST": OPERATOR}, incident,
                                      body={"notify-kind": "cnil", "notify-phase": "initial"}),
     "console:incident-close": Route({"POST": OPERATOR}, incident),
+    # affected people and notices (issue 8 §2, §4): incidents/notice_views.py
+    "console:incident-notices": Route({"GET": OPERATOR}, incident),
+    "console:incident-affected": Route({"POST": OPERATOR}, incident,
+                                       body={"scope-since": "2020-01-01 00:00"}),
+    "console:incident-instruction": Route({"POST": OPERATOR}, incident),
+    "console:incident-notice-participants": Route({"POST": OPERATOR}, incident),
+    "console:incident-notice-clients": Route({"POST": OPERATOR}, incident),
+    "console:incident-cnil": Route({"GET": OPERATOR}, incident),
+    "console:incident-cnil-json": Route({"GET": OPERATOR}, incident),
     "console:incidents-register": Route({"GET": OPERATOR}),
     "console:incidents-register-json": Route({"GET": OPERATOR}),
     # staff access and MFA (issue 6 §6): console/staff_urls.py, manager/staff_urls.py

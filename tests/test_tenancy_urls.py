@@ -41,6 +41,7 @@ from tests.tenancy_inventory import (
     MANAGE_TOKENS,
     MEMBER,
     OPERATOR,
+    OPERATOR_API,
     OPERATOR_GRANT,
     PUBLIC,
     VIEW,
@@ -391,7 +392,8 @@ def test_event_created_with_a_token_belongs_to_its_client(world: World) -> None:
 
 # --- Anonymous visitors --------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", names_of(MEMBER, OPERATOR, OPERATOR_GRANT, API_TOKEN))
+@pytest.mark.parametrize("name", names_of(MEMBER, OPERATOR, OPERATOR_GRANT, API_TOKEN,
+                                          OPERATOR_API))
 def test_anonymous_reaches_no_private_url(name: str, world: World) -> None:
     """Manager and console send to the sign-in page; the API answers 401; no data, no
     change, whichever client the URL points at."""
@@ -410,6 +412,8 @@ def test_anonymous_reaches_no_private_url(name: str, world: World) -> None:
                 ok = to_login
             elif kind == API_TOKEN:
                 ok = status == 401
+            elif kind == OPERATOR_API:
+                ok = status in {401, 403}
             else:
                 ok = to_login or status in {401, 403, 404, 405}
             if not ok:
@@ -450,7 +454,7 @@ def test_draft_of_client_b_is_not_public(world: World) -> None:
 
 # --- Operator and Manager stay apart ---------------------------------------------------
 
-@pytest.mark.parametrize("name", names_of(OPERATOR, OPERATOR_GRANT))
+@pytest.mark.parametrize("name", names_of(OPERATOR, OPERATOR_GRANT, OPERATOR_API))
 def test_client_member_gets_404_in_the_console(name: str, world: World, owner_a: User) -> None:
     """P3.4: the console does not exist for a client's member (404, not 403)."""
     browser = Browser()
@@ -463,7 +467,7 @@ def test_client_member_gets_404_in_the_console(name: str, world: World, owner_a:
     assert (state(world.a), state(world.b)) == before
 
 
-@pytest.mark.parametrize("name", names_of(OPERATOR))
+@pytest.mark.parametrize("name", names_of(OPERATOR, OPERATOR_API))
 def test_operator_console_shows_no_client_data(name: str, world: World,
                                                operator: User) -> None:
     """P3.4: staff reach the console, which shows no client's events, people or tokens."""

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from livesession.api import (
     urls_access,
+    urls_breaches,
     urls_desk,
     urls_messages,
     urls_people,
@@ -51,3 +52,6 @@ urlpatterns += urls_access.urlpatterns + urls_messages.urlpatterns
 
 # Issue 5: the request desk; people (a client's participants) and the participant's own rights.
 urlpatterns += urls_desk.urlpatterns + urls_people.urlpatterns
+
+# Issue 8: the breach register, for operator staff.
+urlpatterns += urls_breaches.urlpatterns

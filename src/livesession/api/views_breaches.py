@@ -109,7 +109,7 @@ def _valid(serializer: serializers.Serializer[dict[str, Any]]) -> dict[str, Any]
 
 
 class BreachList(_BreachView):
-    @extend_schema(responses=OpenApiTypes.OBJECT)
+    @extend_schema(operation_id="breaches_list", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request) -> Response:
         """Every incident of the register, newest first, with its deadlines; ``?status=open``
         or ``closed`` filters."""

@@ -276,6 +276,24 @@ def incident(side: Side) -> dict[str, Any]:
     return {"incident_id": made.pk}
 
 
+def assessed_incident(side: Side) -> dict[str, Any]:
+    """An incident about the side's client, assessed, its affected people computed (issue 8):
+    the CNIL document can be generated."""
+    from livesession.incidents import breach, notices
+    from livesession.incidents.affected import Scope
+
+    made = incident(side)["incident_id"]
+    from livesession.incidents.models import Incident
+
+    found = Incident.objects.get(pk=made)
+    breach.assess(found, actor="test", natures=["confidentiality"], data_categories=[],
+                  people_approx=1, records_approx=1, likely_consequences="Probe",
+                  risk_level="risk", risk_reasoning="Probe", measures_taken="Probe",
+                  measures_proposed="", role="processor", client_ids=[side.client.pk])
+    notices.store_affected(found, Scope(clients=(side.client.pk,)), actor="test")
+    return {"incident_id": made}
+
+
 def slug_breach(side: Side) -> dict[str, Any]:
     """A breach notice sent to the side's client (issue 8 §4, P6.7), through the services."""
     from livesession.incidents import breach, notices
@@ -515,8 +533,8 @@ INVENTORY: dict[str, Route] = {
     "console:incident-instruction": Route({"POST": OPERATOR}, incident),
     "console:incident-notice-participants": Route({"POST": OPERATOR}, incident),
     "console:incident-notice-clients": Route({"POST": OPERATOR}, incident),
-    "console:incident-cnil": Route({"GET": OPERATOR}, incident),
-    "console:incident-cnil-json": Route({"GET": OPERATOR}, incident),
+    "console:incident-cnil": Route({"GET": OPERATOR}, assessed_incident),
+    "console:incident-cnil-json": Route({"GET": OPERATOR}, assessed_incident),
     "console:incidents-register": Route({"GET": OPERATOR}),
     "console:incidents-register-json": Route({"GET": OPERATOR}),
     # staff access and MFA (issue 6 §6): console/staff_urls.py, manager/staff_urls.py

@@ -119,6 +119,14 @@ def _check_file_template(name: str) -> None:
     validate_template(backend.engine.get_template(name).source)
 
 
+def contact_point() -> str:
+    """The contact point a notice gives (GDPR art. 33.3.b, 34.2): the DPO when there is one,
+    else the privacy contact of the privacy notice."""
+    from livesession.privacy.services import privacy_contact_email
+
+    return str(settings.DPO_EMAIL or privacy_contact_email())
+
+
 # --- affected people ------------------------------------------------------------------------
 
 def store_affected(incident: Incident, scope: Scope, *, actor: str) -> Affected:
@@ -229,10 +237,7 @@ def send_participant_notices(incident: Incident, texts: dict[str, NoticeText], *
 
     cleaned = validate_texts(texts)
     _check_file_template(PARTICIPANT_TEMPLATE)
-    contact = settings.PRIVACY_CONTACT_EMAIL
-    if not contact:
-        raise ValidationError(_("Set PRIVACY_CONTACT_EMAIL: the notice must give a contact "
-                                "point."))
+    contact = contact_point()
     found = affected(stored_scope(incident))
     subjects = list(Subject.objects.filter(pk__in=found.subjects, shredded_at=None)
                     .order_by("pk"))
@@ -326,7 +331,7 @@ def client_facts(incident: Incident, client: Any) -> dict[str, Any]:
         "risk_level": incident.risk_level,
         "measures_taken": incident.measures_taken,
         "measures_proposed": incident.measures_proposed,
-        "contact": settings.PRIVACY_CONTACT_EMAIL,
+        "contact": contact_point(),
         "operator": settings.PLATFORM_OPERATOR_NAME,
         "sent_at": now().isoformat(),
     }

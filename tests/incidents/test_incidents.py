@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client as Browser
+from django.utils import translation
 
 from livesession.accounts.models import User
 from livesession.audit.models import AuditEntry
@@ -50,7 +51,7 @@ def test_p1_5_open_incident_records_it_with_an_audit_entry(client_a: Client) -> 
     ("Requests from 2001:db8:abcd:12::1", "an IP address"),
 ])
 def test_p6_5_a_summary_with_personal_data_is_refused(summary: str, what: str) -> None:
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         open_incident(Source.STAFF, summary=summary, refs=[])
     [message] = caught.value.message_dict["summary"]
     assert what in message and "account:12" in message

@@ -102,6 +102,11 @@ def test_p5_1_three_part_notice_reaches_each_person_in_their_language(
     for part in (TEXTS["fr"].nature, TEXTS["fr"].consequences, TEXTS["fr"].measures, CONTACT):
         assert part in body
     assert TEXTS["en"].nature not in body
+    with translation.override("fr"):
+        assert box.subject(french) == translation.gettext(
+            "Important: a security incident concerning your data")
+        assert translation.gettext("What it may mean for you") in body
+    assert "What it may mean for you" in box.body(english)
     # Per-recipient status, pseudonymous; and the notification is in the register.
     status = participant_status(incident)
     assert {row["message"] for row in status} == set(ids)
@@ -199,6 +204,8 @@ def test_p6_7_the_client_notice_reaches_owners_with_the_art_33_3_facts(
         notify_clients(incident, actor="account:1")
     _assess(incident, client_a)
     store_affected(incident, Scope(clients=(client_a.pk,)), actor="account:1")
+    owner_a.language = "en"  # the notice comes in the member's language
+    owner_a.save()
     with box.deliver():
         assert notify_clients(incident, actor="account:1") == 1
     [mail] = _notices(box, owner_a.email)
@@ -208,6 +215,7 @@ def test_p6_7_the_client_notice_reaches_owners_with_the_art_33_3_facts(
                  "confidentiality", incident.aware_at.isoformat()):
         assert fact in body
     assert "People concerned (approximate): 2" in body
+    assert "As processor of ALPHA's data, livesession tells you" in body
     assert not _notices(box, owner_b.email)
     assert breach.notified(incident, Kind.CLIENT, client_a.pk)
     assert not breach.deadline(incident, Kind.CLIENT) < now()

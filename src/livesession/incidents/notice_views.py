@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -51,8 +51,7 @@ class ScopeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        categories = self.fields["categories"]
-        assert isinstance(categories, forms.MultipleChoiceField)
+        categories = cast(forms.MultipleChoiceField, self.fields["categories"])
         categories.choices = [
             (label, label) for label, decl in sorted(all_declarations().items())
             if decl.personal]
@@ -90,8 +89,7 @@ class InstructionForm(forms.Form):
 
     def __init__(self, *args: Any, clients: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["client"]
-        assert isinstance(field, forms.ModelChoiceField)
+        field = cast("forms.ModelChoiceField[Client]", self.fields["client"])
         field.queryset = clients if clients is not None else Client.objects.none()
 
 

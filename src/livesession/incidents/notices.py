@@ -373,6 +373,7 @@ def notify_clients(incident: Incident, *, actor: str, delay_reason: str = "") ->
                 with translation.override(language):
                     body = render_to_string(CLIENT_TEMPLATE, {
                         "f": facts, "client": client,
+                        "operator": settings.PLATFORM_OPERATOR_NAME,
                         "categories": [(category_label(k), v)
                                        for k, v in sorted(facts["categories"].items())],
                         "link": settings.SITE_URL + reverse(

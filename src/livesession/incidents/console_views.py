@@ -149,7 +149,10 @@ def _incident(incident_id: str) -> Incident:
     return get_object_or_404(Incident.objects.select_related("client"), pk=incident_id)
 
 
-def _errors_to(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
+def errors_to_form(form: Any, exc: ValidationError,
+                   aliases: dict[str, str] | None = None) -> None:
+    """A service's ValidationError shown on the form, field by field (``aliases``: the
+    service's name of a field -> the form's)."""
     aliases = aliases or {}
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
@@ -188,7 +191,7 @@ def incident_assess(request: HttpRequest, incident_id: str) -> HttpResponse:
                           measures_proposed=data["measures_proposed"], role=data["role"],
                           client_ids=[c.pk for c in data["clients"]])
         except ValidationError as exc:
-            _errors_to(form, exc, {"client_ids": "clients"})
+            errors_to_form(form, exc, {"client_ids": "clients"})
         else:
             messages.success(request, _("Assessment recorded."))
             return redirect("console:incident", incident_id=incident.pk)
@@ -207,7 +210,7 @@ def incident_decide(request: HttpRequest, incident_id: str) -> HttpResponse:
                           notify_people=data["notify_people"], rationale=data["rationale"],
                           complement_due=data["complement_due"])
         except ValidationError as exc:
-            _errors_to(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("console:incident", incident_id=incident.pk)
@@ -228,7 +231,7 @@ def incident_notify(request: HttpRequest, incident_id: str) -> HttpResponse:
                 delay_reason=data["delay_reason"],
                 client_id=data["client"].pk if data["client"] else None)
         except ValidationError as exc:
-            _errors_to(form, exc, {"client_id": "client"})
+            errors_to_form(form, exc, {"client_id": "client"})
         else:
             messages.success(request, _("Notification recorded."))
             return redirect("console:incident", incident_id=incident.pk)

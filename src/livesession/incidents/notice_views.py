@@ -23,6 +23,7 @@ from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.incidents import cnil, notices
 from livesession.incidents.affected import Scope, category_label
+from livesession.incidents.console_views import errors_to_form
 from livesession.incidents.models import Incident
 from livesession.protection.registry import all_declarations
 
@@ -136,14 +137,6 @@ def _actor(request: HttpRequest) -> str:
     return f"account:{request.user.pk}"
 
 
-def _to_form(form: forms.Form, exc: ValidationError) -> None:
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _page(request: HttpRequest, incident: Incident, *, status: int = 200,
           **forms_given: Any) -> HttpResponse:
     clients = notices._affected_clients(incident)
@@ -188,7 +181,7 @@ def notices_affected(request: HttpRequest, incident_id: str) -> HttpResponse:
         try:
             found = notices.store_affected(incident, form.scope(), actor=_actor(request))
         except ValidationError as exc:
-            _to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("%(people)d people and %(records)d records are "
                                         "affected.") % {"people": found.people,
@@ -210,7 +203,7 @@ def notices_instruction(request: HttpRequest, incident_id: str) -> HttpResponse:
                                               at=data["at"], text=data["text"],
                                               cosign=data["cosign"])
         except ValidationError as exc:
-            _to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("The client's instruction is recorded."))
             return redirect("console:incident-notices", incident_id=incident.pk)
@@ -228,7 +221,7 @@ def notices_participants(request: HttpRequest, incident_id: str) -> HttpResponse
                 incident, form.texts(), actor=_actor(request),
                 delay_reason=form.cleaned_data["delay_reason"])
         except ValidationError as exc:
-            _to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("%(n)d notices are queued.") % {"n": len(sent)})
             return redirect("console:incident-notices", incident_id=incident.pk)
@@ -245,7 +238,7 @@ def notices_clients(request: HttpRequest, incident_id: str) -> HttpResponse:
             told = notices.notify_clients(incident, actor=_actor(request),
                                           delay_reason=form.cleaned_data["delay_reason"])
         except ValidationError as exc:
-            _to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("%(n)d clients are told.") % {"n": told})
             return redirect("console:incident-notices", incident_id=incident.pk)

@@ -5,9 +5,17 @@ import os
 import tempfile
 
 os.environ["LIVESESSION_TESTING"] = "1"
-os.environ.setdefault("LIVESESSION_VAR_DIR", tempfile.mkdtemp(prefix="livesession-test-"))
+# A throwaway var/ for the run, and under it one per pytest-xdist worker: the controller
+# process imports these settings first and its workers inherit its environment, so without
+# the worker's own folder every worker shared one var/ (mail copies named by outbox id, the
+# erasure journal…), and one worker's erasure removed another's mail files of the same id.
+_RUN_VAR = os.environ.setdefault("LIVESESSION_TEST_RUN_VAR",
+                                 os.environ.get("LIVESESSION_VAR_DIR")
+                                 or tempfile.mkdtemp(prefix="livesession-test-"))
+os.environ["LIVESESSION_VAR_DIR"] = os.path.join(
+    _RUN_VAR, os.environ.get("PYTEST_XDIST_WORKER", "") or "main")
 
-from livesession.config.settings import *  # noqa: F403  (test settings extend them)
+from livesession.config.settings import *  # noqa: E402, F403  (after the environment above; test settings extend them)
 
 # Argon2 at full cost makes a suite of sign-ins slow; MD5 is for tests only, never shipped.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from livesession.protection.models import DataKey, Objection, Subject
@@ -26,34 +28,20 @@ declare(
     },
     not_personal=["id", "controller", "client", "created_at", "shredded_at"],
 )
+def _objection(label: Any) -> Personal:
+    """A field of an objection's record: all share the purpose, basis and retention."""
+    return Personal(Controller.CLIENT, _("honour the person's objection to a purpose"),
+                    Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW, label=label)
+
+
 declare(
     Objection,
     personal={
-        "purpose": Personal(
-            Controller.CLIENT, _("honour the person's objection to a purpose"),
-            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
-            label=_("objection to"),
-        ),
-        "objected_at": Personal(
-            Controller.CLIENT, _("honour the person's objection to a purpose"),
-            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
-            label=_("objected on"),
-        ),
-        "objected_source": Personal(
-            Controller.CLIENT, _("honour the person's objection to a purpose"),
-            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
-            label=_("objection made from"),
-        ),
-        "withdrawn_at": Personal(
-            Controller.CLIENT, _("honour the person's objection to a purpose"),
-            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
-            label=_("objection withdrawn on"),
-        ),
-        "withdrawn_source": Personal(
-            Controller.CLIENT, _("honour the person's objection to a purpose"),
-            Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW,
-            label=_("objection withdrawn from"),
-        ),
+        "purpose": _objection(_("objection to")),
+        "objected_at": _objection(_("objected on")),
+        "objected_source": _objection(_("objection made from")),
+        "withdrawn_at": _objection(_("objection withdrawn on")),
+        "withdrawn_source": _objection(_("objection withdrawn from")),
         "subject": Personal(
             Controller.CLIENT, _("honour the person's objection to a purpose"),
             Basis.LEGAL_OBLIGATION, _("until erasure"), Erase.DELETE_ROW, Export.OMIT,

@@ -28,6 +28,8 @@ declare(
     },
     not_personal=["id", "controller", "client", "created_at", "shredded_at"],
 )
+
+
 def _objection(label: Any) -> Personal:
     """A field of an objection's record: all share the purpose, basis and retention."""
     return Personal(Controller.CLIENT, _("honour the person's objection to a purpose"),

@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from livesession.accounts import (
     choices_urls,
+    comparison_urls,
     data_views,
     erase_views,
     security_urls,
@@ -31,6 +32,8 @@ space_patterns = [
 ]
 # Rectify, restrict, object, consents (issue 5 §2-§4); sessions and "not me" (§7).
 space_patterns += choices_urls.urlpatterns + security_urls.urlpatterns
+# The anonymized comparison with participants of the same category (issue 7 §8, P2.2).
+space_patterns += comparison_urls.urlpatterns
 
 urlpatterns = [
     path("accounts/login/", views.login_view, name="login"),

@@ -55,3 +55,9 @@ urlpatterns += urls_desk.urlpatterns + urls_people.urlpatterns
 
 # Issue 8: the breach register, for operator staff.
 urlpatterns += urls_breaches.urlpatterns
+
+# Issue 7: consent receipts (the person's), organizer analytics, the peer comparison.
+from livesession.api import urls_analytics, urls_comparison, urls_consents  # noqa: E402
+
+urlpatterns += (urls_consents.urlpatterns + urls_analytics.urlpatterns
+                + urls_comparison.urlpatterns)

@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "livesession.contracts",  # contract lifecycle, return package, destruction (issue 6 §2)
     "livesession.registers",  # registers of processing, compliance evidence (issue 6 §3, §7)
     "livesession.staffaccess",  # staff access to client data, MFA (issue 6 §6)
+    "livesession.cookies",  # cookie inventory, consent, audience measurement (issue 7 §1-6)
+    "livesession.analytics",  # organizer analytics (issue 7 §7)
+    "livesession.comparison",  # participants' anonymized peer comparison (issue 7 §8, P2.2)
 ]
 
 MIDDLEWARE = [
@@ -349,3 +352,11 @@ BREACH_CLIENT_NOTICE_HOURS = float(os.environ.get("BREACH_CLIENT_NOTICE_HOURS", 
 # An export of more rows than this within an hour, by one member or for one client, opens
 # an incident "unusual export" (S-04, B-06).
 UNUSUAL_EXPORT_ROWS = int(os.environ.get("UNUSUAL_EXPORT_ROWS", "5000"))
+
+# --- Cookies, consent and audience measurement (issue 7 §1-6; P1.6, P2.3, P7.1-P7.5) ------
+
+# --- Organizer analytics (issue 7 §7) ----------------------------------------------------
+
+# --- Peer comparison for participants (issue 7 §8, P2.2) --------------------------------
+
+# --- Benchmarks (issue 9; bench/) --------------------------------------------------------

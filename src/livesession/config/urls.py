@@ -11,5 +11,9 @@ urlpatterns = [
     path("console/", include("livesession.console.urls")),
     path("api/v1/", include("livesession.api.urls")),
     path("", include("livesession.messaging.urls")),  # /u/<token>/: unsubscribe
+    # Cookie settings, consent receipts and withdrawal (issue 7 §1-4).
+    path("", include("livesession.cookies.urls")),
+    # The benchmark's no-op baseline (issue 9), served only when BENCH_ENDPOINTS is on.
+    path("bench/", include("livesession.core.bench_urls")),
     path("", include("livesession.portal.urls")),
 ]

@@ -28,3 +28,8 @@ urlpatterns += contracts_urls.urlpatterns
 from livesession.console import registers_urls  # noqa: E402 - registers of processing (issue 6 §3)
 
 urlpatterns += registers_urls.urlpatterns
+
+# cookies and audience (issue 7 §1-6), peer comparison (§8)
+from livesession.console import comparison_urls, cookies_urls  # noqa: E402
+
+urlpatterns += cookies_urls.urlpatterns + comparison_urls.urlpatterns

@@ -55,3 +55,8 @@ urlpatterns += registers_urls.urlpatterns
 from livesession.manager import breaches_urls  # noqa: E402 - breach notices (issue 8 §4)
 
 urlpatterns += breaches_urls.urlpatterns
+
+# organizer analytics (issue 7 §7), cohort groups (§8)
+from livesession.manager import analytics_urls, comparison_urls  # noqa: E402
+
+urlpatterns += analytics_urls.urlpatterns + comparison_urls.urlpatterns

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CookiesConfig(AppConfig):
+    name = "livesession.cookies"
+    label = "cookies"

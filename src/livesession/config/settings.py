@@ -360,3 +360,6 @@ UNUSUAL_EXPORT_ROWS = int(os.environ.get("UNUSUAL_EXPORT_ROWS", "5000"))
 # --- Peer comparison for participants (issue 7 §8, P2.2) --------------------------------
 
 # --- Benchmarks (issue 9; bench/) --------------------------------------------------------
+# /bench/noop, the baseline of the benchmarks (core/bench_urls.py): 404 unless this is on.
+# Only `make bench` turns it on, for its throwaway server; never in production.
+BENCH_ENDPOINTS = env_bool("BENCH_ENDPOINTS", False)

@@ -1,3 +1,30 @@
-from django.urls import path  # noqa: F401 - routes are added by the feature
+"""The benchmark's baseline endpoint (issue 9, ``bench/``): ``/bench/noop``.
 
-urlpatterns: list = []
+``R_noop`` is the rate at which the real server (granian, the project's whole middleware
+stack) answers a view that does nothing; every benchmark figure is a ratio to it, measured
+in the same run (bench/README.md). The view exists only when ``BENCH_ENDPOINTS`` is on
+(off by default, turned on by ``make bench`` for its throwaway server); otherwise the URL
+answers 404 like any unknown one. It reads no session, no user and no database row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+app_name = "bench"
+
+
+@require_GET
+def noop(request: HttpRequest) -> HttpResponse:
+    # Read at each request (not at import): a test can turn the setting on and off.
+    if not getattr(settings, "BENCH_ENDPOINTS", False):
+        raise Http404
+    return HttpResponse(b"ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("noop", noop, name="noop"),
+]

@@ -358,6 +358,11 @@ UNUSUAL_EXPORT_ROWS = int(os.environ.get("UNUSUAL_EXPORT_ROWS", "5000"))
 # --- Organizer analytics (issue 7 §7) ----------------------------------------------------
 
 # --- Peer comparison for participants (issue 7 §8, P2.2) --------------------------------
+# K: the smallest cohort whose figures are published (never below 10; docs/comparison.md).
+COMPARISON_MIN_COHORT = max(10, int(os.environ.get("COMPARISON_MIN_COHORT", "10")))
+# Cross-client pooling: off unless the operator enables it here AND in the console, and then
+# only for clients that allow it. The operator is controller of the pooled processing (A10).
+COMPARISON_POOLING = env_bool("COMPARISON_POOLING", False)
 
 # --- Benchmarks (issue 9; bench/) --------------------------------------------------------
 # /bench/noop, the baseline of the benchmarks (core/bench_urls.py): 404 unless this is on.

@@ -948,3 +948,39 @@ INVENTORY.update({
     "console:desk-delivery": Route({"GET": PUBLIC, "POST": PUBLIC}, desk_delivery_token,
                                    body={"action": "send"}),
 })
+
+
+# --- the peer comparison (issue 7 §8-9, P2.2): accounts/comparison_urls.py,
+# manager/comparison_urls.py, console/comparison_urls.py, api/urls_comparison.py.
+
+def slug_comparison_group(side: Side) -> dict[str, Any]:
+    """A comparison group of the side's client (made through the service on first use)."""
+    from livesession.comparison.models import CohortGroup
+    from livesession.comparison.services import save_group
+
+    group = CohortGroup.objects.filter(client=side.client).order_by("pk").first()
+    if group is None:
+        group = save_group(side.client, actor="test", name=f"{side.slug} nurses",
+                           job_functions=["nurse"])
+    return {"client_slug": side.slug, "group_id": group.pk}
+
+
+COMPARISON_GROUP_FORM = {"name": "Written across clients", "job_functions": "midwife"}
+
+# Offering the comparison, pooling and groups are instructions about the participants'
+# data, like retention periods: owners and administrators (manage_members).
+INVENTORY.update({
+    "accounts:comparison": Route({"GET": ACCOUNT}),
+    "api:me-comparison": Route({"GET": API_ACCOUNT}),
+    "manager:comparison": Route({"GET": MEMBER}, slug, capability=VIEW),
+    "manager:comparison-settings": Route({"POST": MEMBER}, slug, capability=MANAGE_MEMBERS,
+                                         body={"enabled": "on"}),
+    "manager:comparison-group-new": Route({"GET": MEMBER, "POST": MEMBER}, slug,
+                                          capability=MANAGE_MEMBERS, body=COMPARISON_GROUP_FORM),
+    "manager:comparison-group": Route({"GET": MEMBER, "POST": MEMBER}, slug_comparison_group,
+                                      capability=MANAGE_MEMBERS, body=COMPARISON_GROUP_FORM),
+    "manager:comparison-group-delete": Route({"POST": MEMBER}, slug_comparison_group,
+                                             capability=MANAGE_MEMBERS),
+    "console:comparison": Route({"GET": OPERATOR}),
+    "console:comparison-pooling": Route({"POST": OPERATOR}, body={"enabled": "on"}),
+})

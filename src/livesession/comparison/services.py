@@ -148,6 +148,11 @@ class Metric:
     band: stats.Band | None = None
     size: int | None = None
 
+    @property
+    def text(self) -> str:
+        """The band in plain words (the page; the API gives the percentiles)."""
+        return band_text(self.band) if self.band else ""
+
     def as_dict(self) -> dict[str, Any]:
         if not self.enough or self.thresholds is None:
             return {"status": "not_enough_data"}
@@ -217,6 +222,18 @@ class PersonalComparison:
                            "cohorts": [c.as_dict() for c in self.pooled.cohorts]}
                           if self.pooled else {})},
         }
+
+
+def band_text(found: stats.Band) -> str:
+    if found.low == 0 and found.high == 100:
+        return _("About the same as most people in your category.")
+    if found.low == 0:
+        return _("In the lowest %(share)s %% of your category.") % {"share": found.high}
+    if found.high == 100:
+        return _("In the top %(share)s %% of your category.") % {"share": 100 - found.low}
+    return _("Between the %(low)s %% and %(high)s %% marks of your category: about "
+             "%(low)s %% of it did less, about %(more)s %% did more.") % {
+                 "low": found.low, "high": found.high, "more": 100 - found.high}
 
 
 def _metric(value: int | None, size: int | None, limits: stats.Thresholds | None) -> Metric:

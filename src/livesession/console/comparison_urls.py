@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401 - routes are added by the feature
+"""Console routes of the comparison (issue 7 §8): pooling switch and cohort overview."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from livesession.comparison import console_views as views
+
+urlpatterns: list[URLPattern] = [
+    path("comparison/", views.overview, name="comparison"),
+    path("comparison/pooling/", views.pooling, name="comparison-pooling"),
+]

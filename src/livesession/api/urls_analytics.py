@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401 - routes are added by the feature
+"""API routes of organizer analytics (issue 7 §7, §9): analytics/api.py."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from livesession.analytics import api
+
+urlpatterns: list[URLPattern] = [
+    path("events/<uuid:event_id>/analytics", api.EventAnalytics.as_view(),
+         name="event-analytics"),
+    path("analytics", api.ClientAnalytics.as_view(), name="analytics"),
+]

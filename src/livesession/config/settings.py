@@ -356,6 +356,13 @@ UNUSUAL_EXPORT_ROWS = int(os.environ.get("UNUSUAL_EXPORT_ROWS", "5000"))
 # --- Cookies, consent and audience measurement (issue 7 §1-6; P1.6, P2.3, P7.1-P7.5) ------
 
 # --- Organizer analytics (issue 7 §7) ----------------------------------------------------
+# No group under this many people is shown in a breakdown or a source table (docs/analytics.md).
+ANALYTICS_MIN_GROUP = int(os.environ.get("ANALYTICS_MIN_GROUP", "10"))
+# Registrations whose breakdown facts a page computes itself before it renders; the rest is
+# left to the periodic job (analytics.jobs.refresh_facts).
+ANALYTICS_FACTS_ON_DEMAND = int(os.environ.get("ANALYTICS_FACTS_ON_DEMAND", "2000"))
+# The longest date range of the client dashboard, in days.
+ANALYTICS_MAX_RANGE_DAYS = int(os.environ.get("ANALYTICS_MAX_RANGE_DAYS", "731"))
 
 # --- Peer comparison for participants (issue 7 §8, P2.2) --------------------------------
 # K: the smallest cohort whose figures are published (never below 10; docs/comparison.md).

@@ -139,6 +139,9 @@ MODEL_CATEGORIES: dict[str, str] = {
     "access.AccessLink": REGISTRATIONS,
     "access.Attendance": ATTENDANCE,
     "access.AttendanceDevice": ATTENDANCE,
+    # Organizer analytics (issue 7 §7): derived from the registration, gone with it (CASCADE).
+    "analytics.RegistrationSource": REGISTRATIONS,
+    "analytics.RegistrationFacts": REGISTRATIONS,
     "messaging.OutboxMessage": MESSAGES,
     "messaging.MessageOnce": REGISTRATIONS,
     "messaging.Unsubscribe": CLIENT_DATA,

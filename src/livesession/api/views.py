@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from livesession.analytics import sources as analytics_sources
 from livesession.api.serializers import (
     EventSerializer,
     RegistrationAcceptedSerializer,
@@ -220,9 +221,12 @@ class EventRegistrations(APIView):
         language = str(data.pop("language", "fr") or "fr")
         if language not in {"fr", "en"}:
             return 400, {"errors": {"language": [_("Use fr or en.")]}}
+        # Where the registration came from (issue 7 §7): optional UTM keys and referrer.
+        source = {key: data.pop(key) for key in (*analytics_sources.FIELDS, "referrer")
+                  if key in data}
         try:
-            registrations.register(event, data, language=language, channel="api",
-                                   actor="api:public")
+            made = registrations.register(event, data, language=language, channel="api",
+                                          actor="api:public")
         except ValidationError as exc:
             return 400, {"errors": exc.message_dict}
         except registrations.RegistrationClosed:
@@ -233,5 +237,7 @@ class EventRegistrations(APIView):
         except registrations.AlreadyRegistered as exc:
             # Same answer as a new registration: the API does not reveal who is registered.
             registrations.send_link_again(exc.registration, actor="api:public")
+        else:
+            analytics_sources.capture(made.registration, source)
         return 202, {"detail": _("Registration received. The next steps have been sent to "
                                  "the email address given.")}

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from livesession.access import services as access
 from livesession.accounts.services import link_registration, profile_for_prefill
+from livesession.analytics import sources as analytics_sources
 from livesession.core import pow as proof_of_work
 from livesession.core import ratelimit
 from livesession.events.models import Event, EventStatus, Session
@@ -126,6 +127,8 @@ def _submit(request: HttpRequest, event: Event, form: RegistrationForm) -> int:
         form.add_service_errors(exc.message_dict)
         return 400
     else:
+        # Where the registration came from (issue 7 §7): the form's hidden source fields.
+        analytics_sources.capture(made.registration, request.POST)
         user = request.user
         if user.is_authenticated and not getattr(user, "is_operator", False):
             # A verified account holding this address gets the registration in its

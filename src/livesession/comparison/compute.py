@@ -203,11 +203,13 @@ def _row(run: ComparisonRun, found: stats.Aggregate, **key: Any) -> CohortFigure
         **key)
 
 
-def client_cohorts(pop: ClientPopulation,
-                   groups: Sequence[CohortGroup]) -> dict[tuple[str, str], list[stats.PersonFigures]]:
+Cohorts = dict[tuple[str, str], list[stats.PersonFigures]]
+
+
+def client_cohorts(pop: ClientPopulation, groups: Sequence[CohortGroup]) -> Cohorts:
     """Eligible people per cohort of one client: ("job", <normalized job>) and
     ("group", <group id>)."""
-    cohorts: dict[tuple[str, str], list[stats.PersonFigures]] = defaultdict(list)
+    cohorts: Cohorts = defaultdict(list)
     for sid, figures in pop.figures.items():
         if sid in pop.excluded:
             continue

@@ -48,8 +48,10 @@ class GroupForm(forms.Form):
         super().__init__(*args, **kwargs)
         keys = sorted(set(CustomField.objects.filter(client=client)
                           .values_list("key", flat=True)))
-        choices: list[tuple[str, str]] = [("", _("(none)"))]
-        self.fields["field_key"].choices = choices + [(k, k) for k in keys]  # type: ignore[attr-defined]
+        choices: list[tuple[str, Any]] = [("", _("(none)")), *((k, k) for k in keys)]
+        field = self.fields["field_key"]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = choices
 
     def values(self) -> dict[str, Any]:
         data = self.cleaned_data

@@ -73,7 +73,7 @@ def _clean_group(client: Client, name: str, job_functions: Any, field_key: str,
     if not cleaned["name"]:
         errors["name"] = [_("Give the group a name.")]
     elif CohortGroup.objects.filter(client=client, name=cleaned["name"]).exclude(
-            pk=group.pk if group else None).exists():
+            pk=group.pk if group else 0).exists():
         errors["name"] = [_("You already have a group with this name.")]
     if bool(cleaned["field_key"]) != bool(cleaned["field_values"]):
         errors["field_values"] = [_("Give both the question's key and the answers that "

@@ -51,7 +51,7 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 def round_to(value: float, step: int) -> int:
     """Half up to the nearest multiple of ``step``."""
-    return int(math.floor(value / step + 0.5)) * step
+    return math.floor(value / step + 0.5) * step
 
 
 def round_size(n: int) -> int:

@@ -30,7 +30,7 @@ import statistics
 import uuid
 import zoneinfo
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +58,7 @@ HOURLY_UP_TO = dt.timedelta(days=3)
 WEEKLY_FROM = dt.timedelta(days=120)
 DIMENSIONS = {"job_function": "job_function", "city": "city", "postal_code": "department"}
 SOURCE_FIELDS = ("referrer_host", "utm_source", "utm_medium", "utm_campaign")
-Counts = Counter[Hashable]
+Counts = Counter[tuple[Any, ...]]
 
 
 @dataclass

@@ -5,6 +5,7 @@ legitimate interest; people may object, R-11): they are erased with the registra
 rows CASCADE, and erasure deletes them by their registration's subject) and kept as long.
 """
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from livesession.analytics.models import RegistrationFacts, RegistrationSource
@@ -14,7 +15,7 @@ _STATS = _("the organizer's statistics of its events (sources, breakdowns)")
 _KEEP = _("as long as the registration it comes from")  # P4.4, with the registration
 
 
-def _p(label: str = "", export: Export = Export.VALUE) -> Personal:
+def _p(label: str | Promise = "", export: Export = Export.VALUE) -> Personal:
     return Personal(Controller.CLIENT, _STATS, Basis.LEGITIMATE_INTEREST, _KEEP,
                     Erase.DELETE_ROW, export, label=label)
 

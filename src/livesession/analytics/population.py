@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
@@ -51,7 +51,7 @@ def chunks(ids: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield ids[start:start + CHUNK]
 
 
-Counts = Counter[Hashable]
+Counts = Counter[tuple[Any, ...]]
 
 
 def net(figure: Callable[[QuerySet[Any]], Counts], rows: QuerySet[Any],

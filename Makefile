@@ -8,7 +8,8 @@ UV_DEP := $(if $(SYSTEM_UV),,.tools/bin/uv)
 LS := .venv/bin/livesession
 export UV_PYTHON := $(PYTHON)
 
-.PHONY: run test test-slow install check lint typecheck migrations-check messages clean
+.PHONY: run test test-slow install check lint typecheck migrations-check messages clean \
+	bench bench-smoke bench-tools
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -49,3 +50,18 @@ messages: install
 
 clean:
 	rm -rf .venv .tools var/test-*
+
+# Benchmarks (issue 9, bench/README.md): the real server on PostgreSQL and SQLite, baselines
+# first, then the scenarios; results in bench/results/ and the README's Performance table.
+# Not part of `make test`. wrk comes from Debian (apt-get) when missing; PostgreSQL is the
+# one at BENCH_PG_SERVER (default postgres://postgres@127.0.0.1:5432).
+bench-tools:
+	@command -v wrk >/dev/null || (apt-get install -y wrk || (apt-get update && apt-get install -y wrk))
+	@command -v pgbench >/dev/null || (apt-get install -y postgresql-client || (apt-get update && apt-get install -y postgresql-client))
+
+bench: install bench-tools
+	.venv/bin/python bench/run.py --backend both $(BENCH_ARGS)
+
+# A short smoke run (under 2 minutes): every scenario, short durations, results in var/.
+bench-smoke: install bench-tools
+	.venv/bin/python bench/run.py --backend both --quick $(BENCH_ARGS)

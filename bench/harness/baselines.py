@@ -27,8 +27,9 @@ NOOP = "/bench/noop"
 
 def measure(ctx: Context, rates: tuple[int, ...] = (300, 500, 1000)) -> dict[str, Any]:
     base: dict[str, Any] = {"loadavg_start": Path("/proc/loadavg").read_text().split()[:3]}
-    ctx.wrk(NOOP, connections=32, seconds=ctx.seconds(3, 1))  # warm-up, not counted
-    median_run, runs = ctx.wrk_median(NOOP, connections=32, seconds=ctx.seconds(15, 3))
+    ctx.wrk(NOOP, connections=32, seconds=ctx.seconds(3, 1), plain=True)  # warm-up
+    median_run, runs = ctx.wrk_median(NOOP, connections=32, seconds=ctx.seconds(10, 3),
+                                      plain=True)
     base["R_noop"] = round(median_run.rate, 1)
     base["R_noop_runs"] = [round(r.rate, 1) for r in runs]
     base["R_noop_cpu"] = median_run.cpu

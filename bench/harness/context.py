@@ -39,7 +39,7 @@ from bench.harness.openloop import Maker, OpenLoopResult, run_open_loop
 from bench.harness.result import Result
 from bench.harness.server import Server
 from bench.harness.task import RESULT_PREFIX
-from bench.harness.wrk import WrkResult, run_wrk
+from bench.harness.wrk import WrkResult, run_wrk, run_wrk_plain
 
 
 @dataclass
@@ -92,11 +92,16 @@ class Context:
 
     # --- load ------------------------------------------------------------------------------
     def wrk(self, path: str = "/", *, lua: str = "", connections: int = 32,
-            seconds: float | None = None, threads: int = 1) -> WrkResult:
-        """A wrk saturation run (closed loop), with the CPU split in ``.cpu``."""
+            seconds: float | None = None, threads: int = 1, plain: bool = False) -> WrkResult:
+        """A wrk saturation run (closed loop), with the CPU split in ``.cpu``. ``plain``:
+        wrk without any script (fastest; statuses only as 200 / other)."""
         sampler = CpuSampler(self.server.pids()).start()
-        result = run_wrk(self.base_url + path, lua=lua, connections=connections,
-                         seconds=seconds or self.seconds(15, 3), threads=threads)
+        if plain:
+            result = run_wrk_plain(self.base_url + path, connections=connections,
+                                   seconds=seconds or self.seconds(15, 3), threads=threads)
+        else:
+            result = run_wrk(self.base_url + path, lua=lua, connections=connections,
+                             seconds=seconds or self.seconds(15, 3), threads=threads)
         result.cpu = sampler.stop()
         return result
 

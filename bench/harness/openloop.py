@@ -54,6 +54,10 @@ class OpenLoopResult:
     by_status_ms: dict[int, dict[str, float | None]]
     lag_ms: dict[str, float | None]  # how late the generator itself sent (its own limit)
     elapsed: float
+    warm_statuses: dict[int, int] = field(default_factory=dict)  # the warm-up's answers
+    first_measured: int = 0  # index i of the first measured request (after warm-up)
+    unanswered: int = 0  # launched, never answered (timeout, error, or cut at the end)
+    overloaded_at: float | None = None  # seconds into the run when sending stopped
     cpu: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -77,7 +81,10 @@ class OpenLoopResult:
                 "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
                 "errors": self.errors, "latency_ms": _round(self.latency_ms),
                 "by_status_ms": {str(k): _round(v) for k, v in self.by_status_ms.items()},
-                "generator_lag_ms": _round(self.lag_ms), "cpu": self.cpu}
+                "generator_lag_ms": _round(self.lag_ms),
+                "warm_up_statuses": {str(k): v for k, v in sorted(self.warm_statuses.items())},
+                "unanswered": self.unanswered, "overloaded_at_s": self.overloaded_at,
+                "cpu": self.cpu}
 
 
 def _round(d: dict[str, float | None]) -> dict[str, float | None]:
@@ -121,7 +128,8 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 
 async def _run(host: str, port: int, rate: float, seconds: float, make: Maker,
-               max_connections: int, warmup: float, timeout: float) -> OpenLoopResult:
+               max_connections: int, warmup: float, timeout: float,
+               max_backlog: float = 3.0) -> OpenLoopResult:
     loop = asyncio.get_running_loop()
     idle: asyncio.Queue[_Conn] = asyncio.Queue()
     state = {"open": 0}
@@ -131,6 +139,7 @@ async def _run(host: str, port: int, rate: float, seconds: float, make: Maker,
     lags: list[float] = []
     by_status: dict[int, list[float]] = {}
     statuses: Counter[int] = Counter()
+    warm_statuses: Counter[int] = Counter()
     errors: Counter[str] = Counter()
     host_header = f"{host}:{port}"
 
@@ -169,6 +178,8 @@ async def _run(host: str, port: int, rate: float, seconds: float, make: Maker,
                 lags.append((sent_at - intended) * 1000)
                 by_status.setdefault(status, []).append(ms)
                 statuses[status] += 1
+            else:
+                warm_statuses[status] += 1
             if keep:
                 release(conn)
             else:
@@ -185,24 +196,39 @@ async def _run(host: str, port: int, rate: float, seconds: float, make: Maker,
     tasks: set[asyncio.Task[None]] = set()
     start = loop.time() + 0.05
     measured_from = start + warmup
+    # A server that cannot keep up makes the backlog grow without end (and the run last
+    # far beyond its duration): past ``max_backlog`` seconds of requests waiting, sending
+    # stops and the run says when (``overloaded_at``); its latencies are those measured.
+    backlog_limit = max(50, int(rate * max_backlog))
+    overloaded_at = None
+    launched = 0
     for i in range(total):
         intended = start + i / rate
         delay = intended - loop.time()
         if delay > 0:
             await asyncio.sleep(delay)
+        if len(tasks) > backlog_limit:
+            overloaded_at = round(loop.time() - start, 2)
+            break
         task = asyncio.ensure_future(one(i, intended))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
+        launched += 1
     if tasks:
-        await asyncio.wait(tasks, timeout=timeout + 5)
+        await asyncio.wait(set(tasks), timeout=timeout + 2)
+        for task in list(tasks):
+            task.cancel()
     end = loop.time()
+    answered = len(latencies) + sum(warm_statuses.values())
     while not idle.empty():
         idle.get_nowait().close()
     return OpenLoopResult(
-        rate=rate, seconds=seconds, sent=total - warm_n, completed=len(latencies),
+        rate=rate, seconds=seconds, sent=max(0, launched - warm_n), completed=len(latencies),
         statuses=dict(statuses), errors=dict(errors), latency_ms=summarize(latencies),
         by_status_ms={s: summarize(v) for s, v in by_status.items()},
-        lag_ms=summarize(lags), elapsed=max(1e-9, end - measured_from))
+        lag_ms=summarize(lags), elapsed=max(1e-9, end - measured_from),
+        warm_statuses=dict(warm_statuses), first_measured=warm_n,
+        unanswered=launched - answered, overloaded_at=overloaded_at)
 
 
 def run_open_loop(host: str, port: int, *, rate: float, seconds: float, make: Maker,

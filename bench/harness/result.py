@@ -68,6 +68,16 @@ class Result:
         met = None if value is None else value <= bound
         return self.figure(name, value, unit, target=f"<= {bound:g} {unit}".strip(), met=met)
 
+    def latency(self, name: str, value: float | None, bound: float, *, complete: bool,
+                ) -> Figure:
+        """An open-loop latency bound: missed when the run could not be completed (the
+        server fell behind and sending stopped, or requests went unanswered), even when
+        no answer came back to measure (value n/a)."""
+        figure = self.at_most(name, value, bound, "ms")
+        if not complete:
+            figure.met = False
+        return figure
+
     def at_least(self, name: str, value: float | None, bound: float, unit: str = "",
                  ) -> Figure:
         met = None if value is None else value >= bound

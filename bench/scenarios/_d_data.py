@@ -80,7 +80,7 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(1, int(round(q / 100 * len(ordered) + 0.4999)))
+    rank = max(1, round(q / 100 * len(ordered) + 0.4999))
     return ordered[min(rank, len(ordered)) - 1]
 
 
@@ -277,11 +277,13 @@ def bulk_attendance(event: Any, *, share: float = 1.0, seed: int = 7) -> int:
     else:
         keep = f"(('x' || substr(x.rid::text, 10, 4))::bit(16)::int %% 1000) < {cutoff}"
     has_sessions = event.sessions.exists()
-    source = (f"SELECT s.registration_id AS rid, s.session_id AS sid, s.client_id AS cid "
-              f"FROM {seat} s JOIN {reg} r ON r.id = s.registration_id "
-              "WHERE r.event_id = %s AND s.status = 'confirmed'") if has_sessions else (
-        f"SELECT r.id AS rid, NULL AS sid, r.client_id AS cid FROM {reg} r "
-        "WHERE r.event_id = %s AND r.status = 'confirmed'")
+    # Table names come from the models, values are parameters.
+    with_places = (f"SELECT s.registration_id AS rid, s.session_id AS sid, "  # noqa: S608
+                   f"s.client_id AS cid FROM {seat} s JOIN {reg} r ON r.id = s.registration_id "
+                   "WHERE r.event_id = %s AND s.status = 'confirmed'")
+    without = (f"SELECT r.id AS rid, NULL AS sid, r.client_id AS cid FROM {reg} r "  # noqa: S608
+               "WHERE r.event_id = %s AND r.status = 'confirmed'")
+    source = with_places if has_sessions else without
     at = plus.format(s=spread)
     sql = (f"INSERT INTO {att} (registration_id, client_id, event_id, session_id, session_key, "  # noqa: S608 - names from the models
            "first_access_at, last_seen_at, seconds_present, presence_measured, accesses, "

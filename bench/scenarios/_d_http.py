@@ -8,6 +8,7 @@ little CPU as possible while it shares the 2 cores with the server it measures.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import http.client
@@ -90,10 +91,8 @@ def reset_peak(pids: list[int]) -> dict[int, int]:
     (kB); a process we may not reset keeps its old peak (then growth is an upper bound)."""
     now: dict[int, int] = {}
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError):
             Path(f"/proc/{pid}/clear_refs").write_text("5")
-        except OSError:
-            pass
         now[pid] = status_kb(pid).get("VmRSS", 0)
     return now
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import random
 import string
@@ -51,7 +52,7 @@ QUICK = {"persons": 200, "background": 2_000, "client_people": 10_000, "sessions
 
 
 def _marker() -> str:
-    return "Mk" + "".join(random.choices(string.ascii_uppercase, k=10))  # noqa: S311 - a label
+    return "Mk" + "".join(random.choices(string.ascii_uppercase, k=10))
 
 
 # --- Django side ---------------------------------------------------------------------------
@@ -195,7 +196,7 @@ def destroy(client_id: int) -> dict[str, Any]:
     saves.insert(0, (began, "start"))
     # Each interval ends with a save: a step ("journal", "files", "keys") or a batch of rows
     # (still "keys" as the last step named, until "rows" is marked).
-    steps = [(b - a, step) for (a, _s), (b, step) in zip(saves, saves[1:], strict=False)]
+    steps = [(b - a, step) for (a, _s), (b, step) in itertools.pairwise(saves)]
     batches = [t for t, step in steps[3:] if step == "keys"]
     return {"seconds": took, "rows": sum(cert.counts.values()), "counts": cert.counts,
             "keys": len(cert.key_ids),

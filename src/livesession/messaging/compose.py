@@ -98,6 +98,7 @@ def values_for(registration: Registration, kind: str, *, token: str = "",
     start, end = (session.starts_at, session.ends_at) if session else (event.starts_at,
                                                                        event.ends_at)
     link = access.link_url(token) if token else ""
+    allowed = set(templating.allowed(kind))
     values = {
         "first_name": registration.first_name, "last_name": registration.last_name,
         "event_title": event.title, "event_start": when(start, zone),
@@ -105,7 +106,10 @@ def values_for(registration: Registration, kind: str, *, token: str = "",
         "join_link": link, "session_title": session.title if session else "",
         "position": str(position or ""), "note": registration.decision_note,
         "cancelled_by": "" if cancelled_by_participant else _("The organizer cancelled it."),
-        "replay_link": link if link and has_replay(event) else "",
+        # Asked only where the kind may say it: a query per message saved on reminders,
+        # confirmations... (S8: 10 k reminders at the start).
+        "replay_link": link if link and "replay_link" in allowed and has_replay(event)
+        else "",
     }
     if kind in CONFIRMING and link:
         sessions = confirmed_sessions(registration)
@@ -119,7 +123,6 @@ def values_for(registration: Registration, kind: str, *, token: str = "",
     if kind in NON_TRANSACTIONAL:
         values["unsubscribe_link"] = unsubscribe.url_for(registration.client_id,
                                                          registration.subject_id)
-    allowed = set(templating.allowed(kind))
     return {name: value for name, value in values.items() if name in allowed}
 
 

@@ -443,6 +443,9 @@ INVENTORY: dict[str, Route] = {
     "portal:cancel": Route({"GET": PUBLIC, "POST": PUBLIC}, link),
     "portal:withdraw": Route({"POST": PUBLIC}, link, body={"purpose": "organizer_news"}),
     "portal:privacy": Route({"GET": PUBLIC}),
+    # cookie settings and the consent view (issue 7 §1-4): no tenant, no one's data
+    "cookies:settings": Route({"GET": PUBLIC}),
+    "cookies:consent": Route({"POST": PUBLIC}, body={"choice": "reject", "next": "/"}),
     "portal:privacy-versions": Route({"GET": PUBLIC}),
     "portal:privacy-version": Route({"GET": PUBLIC}, notice_version),
     # --- manager: scoped by the client's slug
@@ -560,6 +563,8 @@ INVENTORY: dict[str, Route] = {
                                     body={"client": "alpha", "reason": "Inventory probe"}),
     # register of processing (issue 6 §3)
     "console:registers": Route({"GET": OPERATOR}),
+    # first-party audience and consent figures (issue 7 §6): aggregates, no client data
+    "console:audience": Route({"GET": OPERATOR}),
     "console:registers-export": Route({"GET": OPERATOR}),
     "console:registers-client": Route({"GET": OPERATOR}, register_client),
     "console:registers-client-export": Route({"GET": OPERATOR}, register_client),
@@ -866,6 +871,9 @@ INVENTORY.update({
     "api:me-export": Route({"GET": API_ACCOUNT}),
     "api:me-erase": Route({"POST": API_ACCOUNT},
                           body={"password": "wrong password", "scope": "everything"}),
+    # cookie consent (issue 7 §9): the person's receipts; the browser's own choice
+    "api:me-consents": Route({"GET": API_ACCOUNT}),
+    "api:consents-current": Route({"GET": API_PUBLIC}),
     # the breach register for operator staff (issue 8 §6): api/urls_breaches.py
     "api:breaches": Route({"GET": OPERATOR_API}),
     "api:breach": Route({"GET": OPERATOR_API}, incident),

@@ -156,11 +156,12 @@ def test_p3_2_controller_activities_follow_the_cnil_template(client_a: Client) -
     assert accounts["controller"] == settings.PLATFORM_OPERATOR_NAME
     assert accounts["data_subjects"] and accounts["purposes"] and accounts["retention"]
     assert "accounts" in {r["category"] for r in accounts["retention"]}
-    # the cookie inventory, with the reason each is exempt from consent
+    # the cookie inventory (cookies.inventory, issue 7), with the reason each
+    # functional one is exempt from consent and the others need it
     cookies = {c["name"]: c for c in activities["controller:cookies"]["cookies"]}
     assert {settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME,
-            settings.LANGUAGE_COOKIE_NAME} == set(cookies)
-    assert all("exempt" in c["exempt_reason"] for c in cookies.values())
+            settings.LANGUAGE_COOKIE_NAME, "ls_consent", "ls_aud"} <= set(cookies)
+    assert all(("exempt" in c["exempt_reason"]) == c["functional"] for c in cookies.values())
 
 
 def test_p2_4_sub_processors_and_transfers_follow_the_register(client_a: Client) -> None:

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "livesession.staffaccess.middleware.ClientMfaMiddleware",  # a client requiring MFA
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: sees the view's answer first (a withdrawal applies to its own request), P1.6.
+    "livesession.cookies.middleware.AudienceMiddleware",
 ]
 
 ROOT_URLCONF = "livesession.config.urls"
@@ -354,6 +356,11 @@ BREACH_CLIENT_NOTICE_HOURS = float(os.environ.get("BREACH_CLIENT_NOTICE_HOURS", 
 UNUSUAL_EXPORT_ROWS = int(os.environ.get("UNUSUAL_EXPORT_ROWS", "5000"))
 
 # --- Cookies, consent and audience measurement (issue 7 §1-6; P1.6, P2.3, P7.1-P7.5) ------
+# First-party audience measurement records page views only with the visitor's consent. With
+# AUDIENCE_EXEMPT_MODE on, the operator claims the CNIL's exemption (anonymous statistics of
+# this platform only, no cross-referencing, 13 months, objection possible): page views are
+# then recorded unless the visitor objected (docs/cookies.md says what else changes).
+AUDIENCE_EXEMPT_MODE = env_bool("AUDIENCE_EXEMPT_MODE", False)
 
 # --- Organizer analytics (issue 7 §7) ----------------------------------------------------
 # No group under this many people is shown in a breakdown or a source table (docs/analytics.md).

@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401 - routes are added by the feature
+"""Console route of first-party audience measurement and consent figures (issue 7 §6)."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from livesession.cookies import console_views
+
+urlpatterns: list[URLPattern] = [
+    path("audience/", console_views.audience_page, name="audience"),
+]

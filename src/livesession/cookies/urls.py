@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401 - routes are added by the feature
+from django.urls import URLPattern, path
+
+from livesession.cookies import views
 
 app_name = "cookies"
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern] = [
+    path("cookies/", views.settings_page, name="settings"),
+    path("cookies/consent/", views.consent_view, name="consent"),
+]

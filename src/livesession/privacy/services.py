@@ -95,6 +95,7 @@ def notice_context() -> dict[str, Any]:
     settings, the rights with the personal-space pages that serve them, the CNIL."""
     from django.urls import reverse
 
+    from livesession.cookies import inventory as cookie_inventory
     from livesession.protection.access_export import CNIL
     from livesession.protection.registry import Controller, register_of_processing
 
@@ -117,6 +118,9 @@ def notice_context() -> dict[str, Any]:
         "privacy_url": _site_url(reverse("portal:privacy")),
         "versions_url": _site_url(reverse("portal:privacy-versions")),
         "cnil": CNIL,
+        # The cookie section reads the cookie inventory (issue 7 §1, P7.1).
+        "cookies": cookie_inventory.rows(),
+        "cookies_url": _site_url(reverse("cookies:settings")),
     }
 
 
@@ -161,7 +165,15 @@ def _notice_key() -> tuple[Any, ...]:
     """What, besides the code and the catalogs, the text depends on."""
     return (settings.SITE_URL, settings.PLATFORM_OPERATOR_NAME, settings.HOSTING_COUNTRY,
             settings.PRIVACY_CONTACT_EMAIL, settings.PRIVACY_POSTAL_ADDRESS,
-            tuple(tuple(t) for t in settings.PERSONAL_DATA_TRANSFERS), _subprocessor_key())
+            tuple(tuple(t) for t in settings.PERSONAL_DATA_TRANSFERS), _subprocessor_key(),
+            _cookie_key())
+
+
+def _cookie_key() -> str:
+    """The cookie inventory's digest: a new cookie makes a new version of the notice."""
+    from livesession.cookies.inventory import inventory_hash
+
+    return inventory_hash()
 
 
 @lru_cache(maxsize=4)

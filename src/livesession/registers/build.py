@@ -86,8 +86,10 @@ ACTIVITIES: tuple[Activity, ...] = (
               (gettext_lazy("the clients concerned"), gettext_lazy("breach notice")),
               (gettext_lazy("supervisory authority (CNIL)"), gettext_lazy("notification")))),
     Activity("cookies", "C-06", gettext_lazy("Cookies and similar trackers"),
-             gettext_lazy("Only functional cookies, exempt from consent: no audience "
-                          "measurement or advertising tracker is set."),
+             gettext_lazy("Functional cookies, exempt from consent; with the visitor's "
+                          "consent, first-party audience measurement and an organizer's "
+                          "third-party room player; the receipts of each choice. No "
+                          "advertising tracker."),
              (gettext_lazy("visitors of the platform's pages"),),
              ()),
 )
@@ -120,6 +122,7 @@ APP_ACTIVITY: dict[str, str] = {
     "processors": "clients",
     "contracts": "clients",
     "retention": "security",
+    "cookies": "cookies",  # consent receipts and audience rows (issue 7)
 }
 
 
@@ -242,29 +245,18 @@ def organisation() -> dict[str, Any]:
 # --- the controller's activities (art. 30(1)) --------------------------------------------
 
 def _cookies() -> list[dict[str, Any]]:
-    def life(seconds: int | None) -> str:
-        if seconds is None:
-            return _("until the browser closes")
-        days = seconds // 86400
-        if days >= 1:
-            return _("%(days)s days") % {"days": days}
-        return _("%(minutes)s minutes") % {"minutes": max(1, seconds // 60)}
+    """The cookie inventory (``cookies.inventory``, issue 7 §1): every cookie and tracker
+    with its emitter, purpose, lifetime and why consent is or is not asked."""
+    from livesession.cookies.inventory import rows
 
     exempt = _("strictly necessary for the service the person asked for (exempt from "
                "consent, ePrivacy art. 5(3))")
-    return [
-        {"name": settings.SESSION_COOKIE_NAME, "purpose": _("keep a person signed in"),
-         "lifetime": life(None if settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
-                          else settings.SESSION_COOKIE_AGE),
-         "emitter": settings.PLATFORM_OPERATOR_NAME, "exempt_reason": exempt},
-        {"name": settings.CSRF_COOKIE_NAME,
-         "purpose": _("protect forms against cross-site request forgery"),
-         "lifetime": life(settings.CSRF_COOKIE_AGE),
-         "emitter": settings.PLATFORM_OPERATOR_NAME, "exempt_reason": exempt},
-        {"name": settings.LANGUAGE_COOKIE_NAME, "purpose": _("remember the chosen language"),
-         "lifetime": life(settings.LANGUAGE_COOKIE_AGE),
-         "emitter": settings.PLATFORM_OPERATOR_NAME, "exempt_reason": exempt},
-    ]
+    asked = _("consent asked first: set or loaded only after the visitor's choice (banner, P7.4)")
+    return [{"name": row["name"], "purpose": row["purpose_label"],
+             "lifetime": row["lifetime"], "emitter": row["emitter_label"],
+             "functional": row["functional"],
+             "exempt_reason": exempt if row["functional"] else asked}
+            for row in rows()]
 
 
 def controller_activities() -> list[dict[str, Any]]:
@@ -298,7 +290,9 @@ def controller_activities() -> list[dict[str, Any]]:
         }
         if activity.key == "cookies":
             record["cookies"] = _cookies()
-            record["purposes"] = [{
+            # The registry's rows of the cookie app (receipts, audience), then the
+            # functional cookies' purpose, which no table holds.
+            record["purposes"] = _purposes(mine) + [{
                 "purpose": _("run the pages the person uses (session, form protection, "
                              "language)"),
                 "legal_basis": Basis.LEGITIMATE_INTEREST.value,

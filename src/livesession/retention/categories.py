@@ -73,6 +73,8 @@ IMPORTS = "imports"
 RATE_LIMITS = "rate_limits"
 INCIDENTS = "incidents"
 COPIES = "copies"
+AUDIENCE = "audience"  # raw first-party audience rows (issue 7 §5, P7.2, D-07)
+COOKIE_CONSENTS = "cookie_consents"  # receipts of cookie choices (issue 7 §2, C-08)
 
 PLATFORM_RULES: tuple[PlatformRule, ...] = (
     PlatformRule(REGISTRATIONS, _("Registrations and answers to the form"),
@@ -123,6 +125,12 @@ PLATFORM_RULES: tuple[PlatformRule, ...] = (
     PlatformRule(COPIES, _("Copies of data waiting to be downloaded"), Trigger.RECORDED, 7,
                  Action.DELETE, "P4.1", Applier.OWN_JOB,
                  _("purged hourly by the request desk's job")),
+    PlatformRule(AUDIENCE, _("Raw audience measurement (page views)"), Trigger.RECORDED, 395,
+                 Action.DELETE, "P7.2", Applier.PURGE,
+                 _("13 months; a visitor's rows go at once when consent is withdrawn")),
+    PlatformRule(COOKIE_CONSENTS, _("Receipts of cookie choices (proof)"), Trigger.RECORDED,
+                 1825, Action.DELETE, "P7.4", Applier.PURGE,
+                 _("5 years as proof of consent; no network address is kept")),
 )
 
 RULES_BY_CATEGORY = {rule.category: rule for rule in PLATFORM_RULES}
@@ -156,6 +164,8 @@ MODEL_CATEGORIES: dict[str, str] = {
     "retention.InactivityWarning": ACCOUNTS,
     "contracts.Contract": AUDIT,  # who terminated: proof, 5 years
     "staffaccess.StaffAccessGrant": AUDIT,  # kept with the audit trail
+    "cookies.PageView": AUDIENCE,
+    "cookies.ConsentReceipt": COOKIE_CONSENTS,
 }
 APP_DEFAULTS: dict[str, str] = {
     "accounts": ACCOUNTS,

@@ -134,6 +134,9 @@ SPECS: dict[str, Spec] = {spec.category: spec for spec in (
          subject="subject_id", narrow=_accounts, apply=_erase_accounts),
     Spec(cat.CONSENTS, "privacy.ConsentRecord", "at", client="client_id",
          subject="subject_id", narrow=_consents),
+    # Issue 7 §5 (P7.2): raw audience rows after 13 months; cookie receipts after 5 years.
+    Spec(cat.AUDIENCE, "cookies.PageView", "at"),
+    Spec(cat.COOKIE_CONSENTS, "cookies.ConsentReceipt", "at"),
 )}
 
 

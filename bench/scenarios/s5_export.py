@@ -69,6 +69,7 @@ def seed(people: int, sessions: int, other: int, restricted: int, seed: int = 5
     step = max(1, people // max(restricted, 1))
     restricted_ids = made.subject_ids[::step][:restricted]
     restriction.restrict(restricted_ids, actor="bench", source="manager")
+    d.analyze()
     return {"client_slug": "s5", "event_id": str(event.pk), "people": people,
             "seats": seats, "attendance": attendance,
             "restricted": len(restricted_ids),

@@ -73,6 +73,7 @@ def seed_persons(persons: int, background: int, sessions: int) -> dict[str, Any]
     # A message each, written by the real code (a resend of the personal link).
     for registration in Registration.objects.filter(pk__in=made.registration_ids[:persons]):
         access.regenerate(registration, actor="bench")
+    d.analyze()
     return {"subjects": [str(s) for s in made.subject_ids[:persons]],
             "emails": made.emails[:persons], "markers": [m for pair in names for m in pair],
             "seconds": time.perf_counter() - began}
@@ -169,6 +170,7 @@ def seed_client(client_people: int, sessions: int) -> dict[str, Any]:
     Contract.objects.update_or_create(client=tenant.client, defaults={
         "state": State.TERMINATED, "terminated_at": now() - dt.timedelta(days=400),
         "terminated_by": "bench"})
+    d.analyze()
     return {"client_id": tenant.client.pk, "seats": seats, "attendance": attendance,
             "seconds": time.perf_counter() - began}
 

@@ -99,6 +99,7 @@ def measure(people: int, odd: int, send: int) -> dict[str, Any]:
     for sid in groups["unsubscribed"]:
         unsubscribe(tenant.client.pk, sid, channel="link")
     seeded = time.perf_counter() - began
+    d.analyze()
 
     cpu, wall = time.process_time(), time.perf_counter()
     sent = reminders.send_reminders()

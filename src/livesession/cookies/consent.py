@@ -84,7 +84,8 @@ def decode(value: str) -> Choice | None:
 def current(request: HttpRequest) -> Choice | None:
     """The request's valid choice (read once, then kept on the request)."""
     if hasattr(request, _CACHE):
-        return getattr(request, _CACHE)  # type: ignore[no-any-return]
+        cached: Choice | None = getattr(request, _CACHE)
+        return cached
     choice = decode(request.COOKIES.get(inventory.CONSENT_COOKIE, ""))
     setattr(request, _CACHE, choice)
     return choice

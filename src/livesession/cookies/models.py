@@ -48,6 +48,9 @@ class ConsentReceipt(models.Model):
         verbose_name = _("cookie consent receipt")
         indexes = [models.Index(fields=["account", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.action} {self.receipt_id}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         # Append-only proof: a receipt is never rewritten (erasure and the purge work on
         # querysets: the account link is cleared, old rows deleted).
@@ -75,3 +78,6 @@ class PageView(models.Model):
     class Meta:
         verbose_name = _("audience page view")
         indexes = [models.Index(fields=["visitor", "seq"])]
+
+    def __str__(self) -> str:
+        return f"{self.route} #{self.seq}"

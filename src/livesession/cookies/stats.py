@@ -33,10 +33,14 @@ def figures(days: int) -> dict[str, Any]:
     since = now() - dt.timedelta(days=days)
     views = PageView.objects.filter(at__gte=since)
     total = views.count()
-    pages = list(views.values("route").annotate(n=Count("id")).order_by("-n", "route")[:TOP])
-    areas = list(views.values("area").annotate(n=Count("id")).order_by("-n", "area"))
-    browsers = list(views.values("browser", "browser_version").annotate(n=Count("id"))
-                    .order_by("-n", "browser", "browser_version")[:TOP])
+    pages: list[dict[str, Any]] = [
+        dict(r) for r in views.values("route").annotate(n=Count("id"))
+        .order_by("-n", "route")[:TOP]]
+    areas: list[dict[str, Any]] = [
+        dict(r) for r in views.values("area").annotate(n=Count("id")).order_by("-n", "area")]
+    browsers: list[dict[str, Any]] = [
+        dict(r) for r in views.values("browser", "browser_version").annotate(n=Count("id"))
+        .order_by("-n", "browser", "browser_version")[:TOP]]
     with connection.cursor() as cursor:
         cursor.execute(_TRANSITIONS, [since, since, TOP])
         transitions = [{"source": a, "target": b, "n": n} for a, b, n in cursor.fetchall()]

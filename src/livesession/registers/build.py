@@ -292,7 +292,7 @@ def controller_activities() -> list[dict[str, Any]]:
             record["cookies"] = _cookies()
             # The registry's rows of the cookie app (receipts, audience), then the
             # functional cookies' purpose, which no table holds.
-            record["purposes"] = _purposes(mine) + [{
+            record["purposes"] = [*_purposes(mine), {
                 "purpose": _("run the pages the person uses (session, form protection, "
                              "language)"),
                 "legal_basis": Basis.LEGITIMATE_INTEREST.value,

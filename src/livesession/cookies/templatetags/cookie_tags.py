@@ -20,7 +20,7 @@ def cookie_banner(context: template.Context) -> SafeString:
     """The first layer, server-rendered, while the visitor has no valid choice."""
     request = context.get("request")
     if request is None or consent.current(request) is not None:
-        return mark_safe("")  # noqa: S308 - an empty string
+        return mark_safe("")
     return mark_safe(render_to_string("cookies/banner.html", {  # noqa: S308 - our template
         "next": request.get_full_path(), "exempt": audience.exempt_mode(),
     }, request=request))

@@ -38,7 +38,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, QuerySet
-from django.db.models.functions import TruncHour
+from django.db.models.functions import TruncDay, TruncHour
 
 from livesession.access.models import Attendance
 from livesession.analytics import facts as facts_service
@@ -139,22 +139,45 @@ def _distinct_registrations(by: str | None = None) -> Any:
     return figure
 
 
+@dataclass
+class _Received:
+    """Registrations received, counted in one pass (two on the dashboard)."""
+
+    statuses: Counter[str]
+    moments: Counter[dt.datetime]  # local hours (an event) or local days (a client)
+    confirmed_per_event: Counter[Any]
+
+
 def _registrations(regs: QuerySet[Registration], excluded: Sequence[uuid.UUID],
-                   zone: zoneinfo.ZoneInfo, by_event: bool = False) -> Counts:
-    """One pass over the registrations index: counts per local hour and status (and event)."""
-    fields = ["event_id", "status"] if by_event else ["status"]
-    return net(_group(*fields, at=TruncHour("created_at", tzinfo=zone)), regs, excluded, "pk")
+                   zone: zoneinfo.ZoneInfo, by_event: bool = False) -> _Received:
+    confirmed = RegistrationStatus.CONFIRMED.value
+    per_event: Counter[Any] = Counter()
+    moment: TruncDay | TruncHour
+    if by_event:
+        # A client's many events: per event and status, then per local day and status
+        # (the hours of hundreds of events would be too many rows for a dashboard).
+        for (event_id, status), n in net(_group("event_id", "status"), regs, excluded,
+                                         "pk").items():
+            if status == confirmed:
+                per_event[event_id] += n
+        moment = TruncDay("created_at", tzinfo=zone)
+    else:
+        moment = TruncHour("created_at", tzinfo=zone)
+    statuses: Counter[str] = Counter()
+    moments: Counter[dt.datetime] = Counter()
+    for (status, at), n in net(_group("status", at=moment), regs, excluded, "pk").items():
+        statuses[status] += n
+        moments[at.astimezone(zone).replace(tzinfo=None)] += n
+    return _Received(statuses, moments, per_event)
 
 
-def _timeline(counts: Counts, zone: zoneinfo.ZoneInfo, *, weekly_allowed: bool) -> Timeline:
-    by_hour: Counter[dt.datetime] = Counter()
-    for key, n in counts.items():
-        by_hour[key[-1].astimezone(zone).replace(tzinfo=None)] += n
+def _timeline(received: _Received, *, weekly_allowed: bool) -> Timeline:
+    by_hour = received.moments
     total = sum(by_hour.values())
     if not by_hour:
         return Timeline("day", [], 0)
     first, last = min(by_hour), max(by_hour)
-    if last - first <= HOURLY_UP_TO:
+    if not weekly_allowed and last - first <= HOURLY_UP_TO:
         points, moment = [], first
         while moment <= last:
             points.append(Point(moment, by_hour.get(moment, 0)))
@@ -196,11 +219,10 @@ def _sources(srcs: QuerySet[RegistrationSource], excluded: Sequence[uuid.UUID],
 NOT_CONFIRMED = [st for st in RegistrationStatus.values if st != RegistrationStatus.CONFIRMED]
 
 
-def _conversion(regs: QuerySet[Registration], atts: QuerySet[Attendance],
-                excluded: Sequence[uuid.UUID], counts: Counts, present: int) -> Conversion:
-    received = sum(counts.values())
-    confirmed = sum(n for key, n in counts.items()
-                    if key[-2] == RegistrationStatus.CONFIRMED.value)
+def _conversion(regs: QuerySet[Registration], excluded: Sequence[uuid.UUID],
+                received_counts: _Received, present: int) -> Conversion:
+    received = sum(received_counts.statuses.values())
+    confirmed = received_counts.statuses.get(RegistrationStatus.CONFIRMED.value, 0)
     # Present but not confirmed now (came, then cancelled): the few non-confirmed rows
     # (an IN list of statuses reads them from the index) probed in the attendance index.
     came = Attendance.objects.filter(registration_id=OuterRef("pk"))
@@ -306,11 +328,11 @@ def _for_event(event: Event, fields: list[str]) -> Figures:
     regs = Registration.objects.filter(client_id=client_id, event_id=event.pk)
     atts = Attendance.objects.filter(client_id=client_id, event_id=event.pk)
     counts = _registrations(regs, excluded, zone)
-    timeline = _timeline(counts, zone, weekly_allowed=False)
+    timeline = _timeline(counts, weekly_allowed=False)
     cells = net(_group("session_key", "presence_measured", **_MINUTE), atts, excluded)
     durations, minutes, attended = _durations(cells)
     present = _present(atts, excluded, attended).get((), 0)
-    conversion = _conversion(regs, atts, excluded, counts, present)
+    conversion = _conversion(regs, excluded, counts, present)
     sources = _sources(RegistrationSource.objects.filter(client_id=client_id,
                                                          event_id=event.pk),
                        excluded, conversion.received)
@@ -367,18 +389,15 @@ def _for_client(client: Any, events: list[Event], fields: list[str]) -> Figures:
     regs = Registration.objects.filter(client_id=client.pk, event_id__in=ids)
     atts = Attendance.objects.filter(client_id=client.pk, event_id__in=ids)
     counts = _registrations(regs, excluded, zone, by_event=True)
-    timeline = _timeline(counts, zone, weekly_allowed=True)
+    timeline = _timeline(counts, weekly_allowed=True)
     cells = net(_group("event_id", "presence_measured", **_MINUTE), atts, excluded)
     durations, minutes, _rows = _durations(cells)
     present = _present(atts, excluded, Counter(), by="event_id")
-    conversion = _conversion(regs, atts, excluded, counts, sum(present.values()))
+    conversion = _conversion(regs, excluded, counts, sum(present.values()))
     sources = _sources(RegistrationSource.objects.filter(client_id=client.pk,
                                                          event_id__in=ids),
                        excluded, conversion.received)
-    confirmed: Counter[Any] = Counter()
-    for key, n in counts.items():
-        if key[1] == RegistrationStatus.CONFIRMED.value:
-            confirmed[key[0]] += n
+    confirmed = counts.confirmed_per_event
     rows = [Row(str(e.pk), e.title, e.starts_at, confirmed.get(e.pk, 0),
                 present.get((e.pk,), 0), _median(minutes.get(e.pk, Counter())))
             for e in events]

@@ -95,6 +95,12 @@ class WrkResult:
     def socket_errors(self) -> int:
         return sum(v for k, v in self.errors.items() if k != "status")
 
+    @property
+    def connection_errors(self) -> int:
+        """Connect, read and write errors: not the timeouts (an answer slower than the
+        timeout is a latency failure, reported as a figure, not a broken answer)."""
+        return sum(v for k, v in self.errors.items() if k in {"connect", "read", "write"})
+
     def to_dict(self) -> dict[str, Any]:
         return {"requests": self.requests, "sent": self.sent, "seconds": round(self.seconds, 3),
                 "rate": round(self.rate, 1),

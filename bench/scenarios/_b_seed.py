@@ -153,8 +153,30 @@ INSERT INTO {t['AttendanceDevice']} (registration_id, client_id, session_key, de
 """  # noqa: S608 - quoted table names only (a pgbench script, no user input)
 
 
+def settled(read: Any, limit: float = 90.0) -> Any:
+    """``read()`` once the server has drained the requests still queued when the load
+    stopped (a closed client connection does not stop a request already accepted): two
+    reads one second apart that agree, or the last read after ``limit`` seconds."""
+    import time
+
+    previous = read()
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        current = read()
+        if current == previous:
+            return current
+        previous = current
+    return previous
+
+
 def attendance(event: str) -> dict[str, int]:
-    """Attendance of ``event``: rows, the sum of accesses (one per redirect), devices."""
+    """Attendance of ``event`` once settled: rows, the sum of accesses (one per redirect),
+    devices."""
+    return settled(lambda: _attendance(event))
+
+
+def _attendance(event: str) -> dict[str, int]:
     from django.db.models import Count, Sum
 
     from livesession.access.models import Attendance, AttendanceDevice
@@ -190,9 +212,14 @@ def spread_events(clients: int = 20, per_client: int = 5) -> dict[str, Any]:
 
 
 def registrations(events: list[str]) -> dict[str, Any]:
-    """The gates' facts for ``events``: per event confirmed / total, seats_taken, outbox
-    rows of its registrations, duplicate (event, address) pairs; the span of confirmed
-    creation times (confirmed per second while places remained)."""
+    """The gates' facts for ``events`` once settled (``settled``): per event confirmed /
+    total, seats_taken, outbox rows of its registrations, duplicate (event, address)
+    pairs; the span of confirmed creation times (confirmed per second while places
+    remained)."""
+    return settled(lambda: _registrations(events))
+
+
+def _registrations(events: list[str]) -> dict[str, Any]:
     from django.db.models import Count, Max, Min
 
     from livesession.events.models import Event

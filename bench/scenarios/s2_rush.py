@@ -43,10 +43,13 @@ def _rush(ctx: Context, result: Result, capacity: int, clients: int, factor: flo
         result.note(f"{label}: the places did not run out within {cap_seconds:g} s "
                     f"({run.count(202)} registrations): exactness is checked as 'never "
                     "above capacity'.")
-    result.gate(f"{label}: answers are 202 or 409 only, no 5xx, no socket error",
-                set(run.statuses) <= {202, 409} and run.socket_errors == 0
+    result.gate(f"{label}: answers are 202 or 409 only, no 5xx, no connection error",
+                set(run.statuses) <= {202, 409} and run.connection_errors == 0
                 and (run.count(202) == capacity or not filled),
                 f"statuses {run.statuses}, errors {run.errors}, {run.sent} sent")
+    result.figure(f"{label}: requests unanswered after 10 s (wrk timeout)",
+                  run.errors.get("timeout", 0), target="0",
+                  met=run.errors.get("timeout", 0) == 0)
     result.extra[f"rush_{capacity}_{clients}"] = {"wrk": run.to_dict(), "db": facts}
     return run, facts[event]
 

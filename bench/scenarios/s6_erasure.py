@@ -196,14 +196,15 @@ def destroy(client_id: int) -> dict[str, Any]:
         post_save.disconnect(dispatch_uid="bench-s6", sender=DestructionCertificate)
     took = time.perf_counter() - began
     saves.insert(0, (began, "start"))
-    # Each interval ends with a save: a step ("journal", "files", "keys") or a batch of rows
-    # (still "keys" as the last step named, until "rows" is marked).
+    # Each interval ends with a save: the certificate's creation ("start"), a step
+    # ("journal", "files", "keys": the key destruction) or a batch of rows (still "keys" as
+    # the last step named, until "rows" is marked).
     steps = [(b - a, step) for (a, _s), (b, step) in itertools.pairwise(saves)]
-    batches = [t for t, step in steps[3:] if step == "keys"]
+    batches = [t for t, step in steps[4:] if step == "keys"]
     return {"seconds": took, "rows": sum(cert.counts.values()), "counts": cert.counts,
             "keys": len(cert.key_ids),
             "longest_batch_s": max(batches) if batches else None,
-            "steps_s": {step: round(t, 2) for t, step in steps[:3]},
+            "steps_s": {step: round(t, 2) for t, step in steps[:4]},
             "remaining": destruction.remaining(client_id),
             "live_keys": DataKey.objects.filter(controller=controller_key_for(client_id),
                                                 wrapped__isnull=False).count(),

@@ -133,8 +133,14 @@ def test_the_client_dashboard_and_its_range_errors(owner: Browser, client_a: Cli
     assert "The start date must be on or before the end date." in reversed_.content.decode()
     too_long = owner.get("/manager/alpha/analytics/?start=2020-01-01&end=2031-01-01")
     assert too_long.status_code == 400 and "at most 731 days" in too_long.content.decode()
-    assert owner.get("/manager/alpha/analytics/conversion.csv?start=2031-03-01"
+    assert owner.get("/manager/alpha/analytics/export.csv?figure=conversion&start=2031-03-01"
                      "&end=2031-01-01").status_code == 400
+    csv_ok = owner.get(f"/manager/alpha/analytics/export.csv?figure=conversion&start={start}"
+                       f"&end={start}")
+    assert csv_ok.status_code == 200 and "Received,32" in csv_ok.content.decode("utf-8-sig")
+    assert "export.csv?figure=sources-utm_source&amp;start=" in page.content.decode()
+    assert owner.get(f"/manager/alpha/analytics/export.csv?figure=nope&start={start}"
+                     f"&end={start}").status_code == 404
     api = _api(client_a)
     wrong = api.get("/api/v1/analytics?start=tomorrow")
     assert wrong.status_code == 400 and "start" in wrong.json()["errors"]

@@ -127,15 +127,16 @@ def dashboard(request: HttpRequest, client_slug: str) -> HttpResponse:
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     figures = figure_service.for_client(membership.client, start, end)
     context.update({"figures": figures, "start": start, "end": end,
-                    "query": f"start={start.isoformat()}&end={end.isoformat()}",
+                    "csv_query": f"start={start.isoformat()}&end={end.isoformat()}",
                     "sets": present.figure_sets(figures, per="events")})
     return render(request, "manager/analytics/dashboard.html", context)
 
 
 @login_required
 @require_GET
-def dashboard_csv(request: HttpRequest, client_slug: str, figure: str) -> HttpResponse:
+def dashboard_csv(request: HttpRequest, client_slug: str) -> HttpResponse:
     membership = _member(request, client_slug)
+    figure = request.GET.get("figure") or "conversion"  # the funnel, when none is named
     form = parse_range(request.GET)
     if not form.is_valid():
         return render(request, "manager/analytics/dashboard.html",

@@ -996,10 +996,6 @@ INVENTORY.update({
 
 # --- organizer analytics (analytics/views.py, analytics/api.py, issue 7 §7, §9) ---
 
-def slug_figure(side: Side) -> dict[str, Any]:
-    return {"client_slug": side.slug, "figure": "conversion"}
-
-
 def slug_event_figure(side: Side) -> dict[str, Any]:
     return {"client_slug": side.slug, "event_id": side.event.pk, "figure": "conversion"}
 
@@ -1007,7 +1003,7 @@ def slug_event_figure(side: Side) -> dict[str, Any]:
 # Aggregates with small-cell suppression: any member who may view the client's events.
 INVENTORY.update({
     "manager:analytics": Route({"GET": MEMBER}, slug, capability=VIEW),
-    "manager:analytics-csv": Route({"GET": MEMBER}, slug_figure, capability=VIEW),
+    "manager:analytics-csv": Route({"GET": MEMBER}, slug, capability=VIEW),
     "manager:event-analytics": Route({"GET": MEMBER}, slug_event, capability=VIEW),
     "manager:event-analytics-csv": Route({"GET": MEMBER}, slug_event_figure, capability=VIEW),
     "api:event-analytics": Route({"GET": API_TOKEN}, event),

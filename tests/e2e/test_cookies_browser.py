@@ -34,8 +34,8 @@ print("ROWS=%d" % PageView.objects.count())
 """
 
 
-def _rows(stack: Stack) -> int:
-    found = re.search(r"ROWS=(\d+)", stack.run("manage", "shell", "-c", ROWS))
+def _rows(running: Stack) -> int:
+    found = re.search(r"ROWS=(\d+)", running.run("manage", "shell", "-c", ROWS))
     assert found
     return int(found.group(1))
 

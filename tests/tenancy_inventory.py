@@ -399,8 +399,6 @@ QUESTION_FORM = {"key": "workshop", "kind": "short_text", "label_fr": "Atelier c
 INVENTORY: dict[str, Route] = {
     # --- config/urls.py
     "healthz": Route({"GET": PUBLIC}),
-    # The benchmark baseline (issue 9): 404 unless BENCH_ENDPOINTS is on; no data.
-    "bench:noop": Route({"GET": PUBLIC}),
     "set_language": Route({"GET": PUBLIC, "POST": PUBLIC}, body={"language": "en", "next": "/"}),
     # --- accounts
     "accounts:login": Route({"GET": PUBLIC, "POST": PUBLIC},

@@ -76,6 +76,26 @@ def table(scenarios: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def compact_table(scenarios: list[dict[str, Any]]) -> str:
+    """The README's table: every figure, and the gates summed up per scenario and backend
+    (the failed ones named; all of them are in latest.md)."""
+    lines = ["| Scenario | Backend | Check | Target | Measured | Verdict |",
+             "|---|---|---|---|---|---|"]
+    for data in scenarios:
+        for raw in sorted(data["results"], key=lambda r: r["backend"] != "postgresql"):
+            r = Result.from_dict(raw)
+            name = f"{r.scenario} {r.title}"
+            backend = "PostgreSQL" if r.backend == "postgresql" else "SQLite"
+            bad = [g.name for g in r.gates if not g.passed]
+            verdict = "passed" if r.passed else "**FAILED**: " + _cell("; ".join(bad))
+            lines.append(f"| {name} | {backend} | correctness gates | hard | "
+                         f"{len(r.gates) - len(bad)} of {len(r.gates)} held | {verdict} |")
+            for f in r.figures:
+                lines.append(f"| {name} | {backend} | {_cell(f.name)} | {_cell(f.target)} | "
+                             f"{_fmt(f.value, f.unit, f.ratio_to)} | {_verdict(f.met)} |")
+    return "\n".join(lines)
+
+
 def _cell(text: str) -> str:
     return str(text).replace("|", "/").replace("\n", " ")[:160]
 
@@ -180,7 +200,7 @@ def write_all(results_dir: Path, readme: Path | None) -> str:
     (results_dir / "latest.md").write_text(text)
     plots(scenarios, results_dir)
     if readme is not None and readme.exists():
-        update_readme(readme, baselines_table(scenarios) + "\n\n" + table(scenarios))
+        update_readme(readme, baselines_table(scenarios) + "\n\n" + compact_table(scenarios))
     return text
 
 

@@ -3,8 +3,9 @@
 ``R_noop`` is the rate at which the real server (granian, the project's whole middleware
 stack) answers a view that does nothing; every benchmark figure is a ratio to it, measured
 in the same run (bench/README.md). The view exists only when ``BENCH_ENDPOINTS`` is on
-(off by default, turned on by ``make bench`` for its throwaway server); otherwise the URL
-answers 404 like any unknown one. It reads no session, no user and no database row.
+(off by default, turned on by ``make bench`` for its throwaway server): without it the
+route is not even mounted (so it is in no URL inventory, and answers 404 like any unknown
+URL), and the view itself answers 404 too. It reads no session, no user and no database row.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ def noop(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [
-    path("noop", noop, name="noop"),
-]
+# Mounted only with the setting on, read when the URLconf is first imported (the bench
+# server's environment sets BENCH_ENDPOINTS=1 before it starts).
+urlpatterns = [path("noop", noop, name="noop")] if getattr(
+    settings, "BENCH_ENDPOINTS", False) else []

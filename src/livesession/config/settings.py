@@ -112,7 +112,11 @@ def _database(url: str) -> dict:
     config = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(_SQLITE_OPTIONS)
-        config["CONN_MAX_AGE"] = 0
+        # Persistent, like PostgreSQL's (issue 9): with 0, every request opened the file,
+        # ran the PRAGMAs, and closing the last connection checkpointed and removed the
+        # WAL, which the next write made again (join: 35 ms wall -> 6 ms, bench/README.md).
+        # Nothing relied on that close: secure_delete is set per connection, erasure's
+        # job checkpoints the WAL itself (protection/jobs.py), the restore closes its own.
     return config
 
 

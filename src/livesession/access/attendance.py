@@ -3,8 +3,9 @@ the embedded page.
 
 One ``Attendance`` row per registration and session. An access is one
 ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` statement (SQLite ≥ 3.35 and PostgreSQL),
-and the device one more: the join path stays at a fixed, small number of queries whatever
-the number of participants (``tests/access/test_join.py`` pins it).
+and the device one more, both in one transaction: the join path stays at a fixed, small
+number of queries whatever the number of participants (``tests/access/test_join.py`` pins
+it).
 
 Presence: only the embedded page measures it. Each heartbeat adds the time since the row
 was last seen, at most ``HEARTBEAT_CAP`` seconds, with a compare-and-swap on
@@ -24,7 +25,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import F
 
 from livesession.access.models import Attendance, AttendanceDevice
@@ -97,10 +98,14 @@ def record_access(registration: Registration, session_id: int | None, device: st
         registration.event_id, connection)
     values = [registration_id, registration.client_id, event_id, session_id,
               session_key(session_id), at, at, 0, False, 1, device, 0]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values + set_params)
-        last_device, concurrent = cursor.fetchone()
-    _see_device(registration, session_id, device, moment)
+    # One transaction for both upserts (issue 9): one commit, one fdatasync on PostgreSQL,
+    # instead of two in autocommit. savepoint=False: inside a caller's transaction this adds
+    # no SAVEPOINT round trips (the join stays at its pinned number of queries).
+    with transaction.atomic(using=connection.alias, savepoint=False):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values + set_params)
+            last_device, concurrent = cursor.fetchone()
+        _see_device(registration, session_id, device, moment)
     return Access(refused=bool(one_device_only and last_device != device),
                   concurrent_uses=int(concurrent))
 

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.http import HttpRequest
 
 from livesession.core import clock
@@ -190,7 +190,20 @@ def hit(bucket: str, request: HttpRequest | Any, *, scope: str = "") -> bool:
 def registration(request: HttpRequest | Any, event_id: object) -> Verdict:
     """One registration attempt: per address ("register"), then per event
     ("register_event", all addresses together). An address over its own limit is not
-    counted against the event, so one address cannot use up an event's allowance."""
+    counted against the event, so one address cannot use up an event's allowance.
+
+    In the database, both counts are one transaction (issue 9): one commit (one fdatasync
+    on PostgreSQL) per registration attempt instead of two. The second depends on the
+    first's answer, so they cannot be one statement."""
+    if settings.REDIS_URL:
+        return _registration(request, event_id)
+    from livesession.core.models import RateCounter
+
+    with transaction.atomic(using=router.db_for_write(RateCounter), savepoint=False):
+        return _registration(request, event_id)
+
+
+def _registration(request: HttpRequest | Any, event_id: object) -> Verdict:
     verdict = check("register", request)
     if verdict:
         return verdict

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from livesession.access import services as access
@@ -97,6 +98,18 @@ def register(event: Event, data: dict[str, Any] | None = None, *, language: str 
     existing = Registration.objects.filter(event=event, email_index=index).first()
     if existing is not None and existing.status != S.CANCELLED:
         raise AlreadyRegistered(existing)
+    if _full_already(event, channel):
+        raise EventFull(str(event.pk))
+    # One unit of work: the person's data key is read and unwrapped once for the sealed
+    # fields, the link and the consents, not once per field (issue 9).
+    with keystore.unit_of_work():
+        return _register(event, cleaned, session_ids, index, existing, language=language,
+                         channel=channel, actor=actor)
+
+
+def _register(event: Event, cleaned: Cleaned, session_ids: list[int], index: str,
+              existing: Registration | None, *, language: str, channel: str,
+              actor: str) -> Registered:
     subject = subject_for_email(cleaned.email, event.client_id)
     notice = consents.current_notice()
     try:
@@ -148,6 +161,24 @@ def _initial_status(event: Event, channel: str) -> str:
         if event.approval_required:
             return S.PENDING_APPROVAL
     return _seat_or_wait(event)
+
+
+def _full_already(event: Event, channel: str) -> bool:
+    """This attempt would need a place now (no double opt-in or approval first), there is
+    no waiting list, and no place is left: refused before the person's subject and data
+    key are created, so a refused attempt writes nothing (issue 9: less work during a rush,
+    and no personal data kept for nobody). ``event.seats_taken`` as loaded by the caller
+    only says when to look; the fresh read decides. The conditional UPDATE of
+    ``capacity.take_seat`` still decides every place: this refuses early only what it
+    would refuse."""
+    if event.capacity is None or event.waitlist_enabled:
+        return False
+    if channel not in ORGANIZER_CHANNELS and (event.double_opt_in or event.approval_required):
+        return False
+    if event.seats_taken < event.capacity:
+        return False  # places seemed left when the event was read: the UPDATE decides
+    return Event.objects.filter(pk=event.pk, capacity__isnull=False,
+                                seats_taken__gte=F("capacity")).exists()
 
 
 def _seat_or_wait(event: Event) -> str:

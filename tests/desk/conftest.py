@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from livesession.core.models import Client
 from livesession.desk import deadlines, services
@@ -20,6 +21,15 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The service errors are matched in English. Django's test client leaves the last
+    request's language active in the thread, so without this the language of a desk test
+    depended on which test ran before it in the same worker."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

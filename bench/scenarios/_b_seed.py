@@ -47,9 +47,11 @@ def make_event(slug: str, title: str, *, capacity: int | None = None,
 
 
 def join_people(tokens_path: str, people: int = 20000,
-                via_service: int = 200) -> dict[str, Any]:
+                via_service: int = 200, client_slug: str = "bench-join") -> dict[str, Any]:
     """S1: one event open now with ``people`` confirmed registrations; their raw tokens are
-    written to ``tokens_path`` (one a line), and (PostgreSQL) to a table for pgbench."""
+    written to ``tokens_path`` (one a line), and (PostgreSQL) to a table for pgbench.
+    Another scenario in the same run (S4) passes its own ``client_slug``: the addresses are
+    the same, and one address is one subject per client."""
     from django.db import connection, transaction
 
     from livesession.access.models import AccessLink
@@ -61,7 +63,7 @@ def join_people(tokens_path: str, people: int = 20000,
     from livesession.registrations.models import RegistrationStatus as S
     from livesession.registrations.services import register
 
-    event = make_event("bench-join", "Join spike", open_now=True)
+    event = make_event(client_slug, "Join spike", open_now=True)
     client = event.client
     tokens: list[str] = []
     for n in range(via_service):

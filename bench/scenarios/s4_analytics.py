@@ -237,7 +237,7 @@ def _interference(ctx: Context, result: Result, event_path: str, client_path: st
                   big_token: str, typical_token: str) -> None:
     tokens_file = ctx.workdir / "s4-join-tokens.txt"
     ctx.django("bench.scenarios._b_seed:join_people", tokens_path=str(tokens_file),
-               people=2000, via_service=10)
+               people=2000, via_service=10, client_slug="bench-join-s4")
     tokens = tokens_file.read_text().split()
     lua = lua_lines_loader(tokens_file, "tokens") + """
 request = function()

@@ -23,13 +23,19 @@ def user_agent_family(user_agent: str) -> str:
     return ", ".join(part for part in (browser, system) if part)
 
 
-def truncate_ip(address: str) -> str:
-    """The /24 (IPv4) or /48 (IPv6) network of the address; empty when it is not one."""
+def network_of(address: str, *, ipv4_prefix: int, ipv6_prefix: int = 48) -> str:
+    """The network of an address at the given prefix lengths, so that only the network is
+    ever stored; an IPv4-mapped IPv6 address counts as IPv4; empty when it is not one."""
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return ""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    prefix = 24 if ip.version == 4 else 48
+    prefix = ipv4_prefix if ip.version == 4 else ipv6_prefix
     return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def truncate_ip(address: str) -> str:
+    """The /24 (IPv4) or /48 (IPv6) network of a session's address (shown to its owner)."""
+    return network_of(address, ipv4_prefix=24)

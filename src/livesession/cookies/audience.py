@@ -13,7 +13,6 @@ and the time. One INSERT per page view; nothing is sent to anyone.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import logging
 import re
 import secrets
@@ -23,6 +22,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 
+from livesession.accounts.sessions import network_of
 from livesession.cookies import consent, inventory
 from livesession.cookies.models import PageView
 from livesession.core.clock import now
@@ -51,14 +51,7 @@ def truncate_ip(address: str) -> str:
     """The network of an address, before anything is stored (C-10): IPv4 to /16 (two bytes
     zeroed, the CNIL's exemption condition), IPv6 to /48. An IPv4-mapped IPv6 address is
     treated as IPv4. Anything unreadable gives an empty string."""
-    try:
-        ip = ipaddress.ip_address(address.strip())
-    except ValueError:
-        return ""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    prefix = 16 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    return network_of(address, ipv4_prefix=16)
 
 
 def browser_of(user_agent: str) -> tuple[str, int | None]:

@@ -7,7 +7,8 @@ factor and the confidentiality acknowledgement (P3.5). No personal data by desig
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -162,6 +163,23 @@ def errors_to_form(form: Any, exc: ValidationError,
         form.add_error(name if name in form.fields else None, errors)
 
 
+T = TypeVar("T")
+
+
+def submit(form: Any, service: Callable[[dict[str, Any]], T],
+           aliases: dict[str, str] | None = None) -> tuple[bool, T | None]:
+    """The one shape of every breach form: a valid form's data goes to the service, and a
+    ValidationError of the service lands on the form. (True, the service's result), or
+    (False, None) when the page must be shown again with the form's errors."""
+    if not form.is_valid():
+        return False, None
+    try:
+        return True, service(form.cleaned_data)
+    except ValidationError as exc:
+        errors_to_form(form, exc, aliases)
+        return False, None
+
+
 def _actor(request: HttpRequest) -> str:
     return f"account:{request.user.pk}"
 
@@ -177,24 +195,17 @@ def incident_detail(request: HttpRequest, incident_id: str) -> HttpResponse:
 def incident_assess(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _incident(incident_id)
     form = AssessForm(request.POST, prefix="assess")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            breach.assess(incident, actor=_actor(request), natures=data["natures"],
-                          data_categories=data["data_categories"],
-                          people_approx=data["people_approx"],
-                          records_approx=data["records_approx"],
-                          likely_consequences=data["likely_consequences"],
-                          risk_level=data["risk_level"],
-                          risk_reasoning=data["risk_reasoning"],
-                          measures_taken=data["measures_taken"],
-                          measures_proposed=data["measures_proposed"], role=data["role"],
-                          client_ids=[c.pk for c in data["clients"]])
-        except ValidationError as exc:
-            errors_to_form(form, exc, {"client_ids": "clients"})
-        else:
-            messages.success(request, _("Assessment recorded."))
-            return redirect("console:incident", incident_id=incident.pk)
+    done, _result = submit(form, lambda data: breach.assess(
+        incident, actor=_actor(request), natures=data["natures"],
+        data_categories=data["data_categories"], people_approx=data["people_approx"],
+        records_approx=data["records_approx"],
+        likely_consequences=data["likely_consequences"], risk_level=data["risk_level"],
+        risk_reasoning=data["risk_reasoning"], measures_taken=data["measures_taken"],
+        measures_proposed=data["measures_proposed"], role=data["role"],
+        client_ids=[c.pk for c in data["clients"]]), {"client_ids": "clients"})
+    if done:
+        messages.success(request, _("Assessment recorded."))
+        return redirect("console:incident", incident_id=incident.pk)
     return _detail(request, incident, assess=form, status=400)
 
 
@@ -203,17 +214,13 @@ def incident_assess(request: HttpRequest, incident_id: str) -> HttpResponse:
 def incident_decide(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _incident(incident_id)
     form = DecideForm(request.POST, prefix="decide")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            breach.decide(incident, actor=_actor(request), notify_cnil=data["notify_cnil"],
-                          notify_people=data["notify_people"], rationale=data["rationale"],
-                          complement_due=data["complement_due"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("console:incident", incident_id=incident.pk)
+    done, _result = submit(form, lambda data: breach.decide(
+        incident, actor=_actor(request), notify_cnil=data["notify_cnil"],
+        notify_people=data["notify_people"], rationale=data["rationale"],
+        complement_due=data["complement_due"]))
+    if done:
+        messages.success(request, _("Decision recorded."))
+        return redirect("console:incident", incident_id=incident.pk)
     return _detail(request, incident, decide=form, status=400)
 
 
@@ -222,19 +229,13 @@ def incident_decide(request: HttpRequest, incident_id: str) -> HttpResponse:
 def incident_notify(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _incident(incident_id)
     form = NotificationForm(request.POST, prefix="notify", clients=_affected_clients(incident))
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            breach.record_notification(
-                incident, actor=_actor(request), kind=data["kind"], phase=data["phase"],
-                at=data["at"], reference=data["reference"],
-                delay_reason=data["delay_reason"],
-                client_id=data["client"].pk if data["client"] else None)
-        except ValidationError as exc:
-            errors_to_form(form, exc, {"client_id": "client"})
-        else:
-            messages.success(request, _("Notification recorded."))
-            return redirect("console:incident", incident_id=incident.pk)
+    done, _result = submit(form, lambda data: breach.record_notification(
+        incident, actor=_actor(request), kind=data["kind"], phase=data["phase"],
+        at=data["at"], reference=data["reference"], delay_reason=data["delay_reason"],
+        client_id=data["client"].pk if data["client"] else None), {"client_id": "client"})
+    if done:
+        messages.success(request, _("Notification recorded."))
+        return redirect("console:incident", incident_id=incident.pk)
     return _detail(request, incident, notify=form, status=400)
 
 

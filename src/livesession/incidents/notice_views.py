@@ -23,7 +23,7 @@ from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.incidents import cnil, notices
 from livesession.incidents.affected import Scope, category_label
-from livesession.incidents.console_views import errors_to_form
+from livesession.incidents.console_views import submit
 from livesession.incidents.models import Incident
 from livesession.protection.registry import all_declarations
 
@@ -177,16 +177,13 @@ def notices_page(request: HttpRequest, incident_id: str) -> HttpResponse:
 def notices_affected(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _incident(incident_id)
     form = ScopeForm(request.POST, prefix="scope")
-    if form.is_valid():
-        try:
-            found = notices.store_affected(incident, form.scope(), actor=_actor(request))
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("%(people)d people and %(records)d records are "
-                                        "affected.") % {"people": found.people,
-                                                        "records": found.records})
-            return redirect("console:incident-notices", incident_id=incident.pk)
+    done, found = submit(form, lambda _data: notices.store_affected(
+        incident, form.scope(), actor=_actor(request)))
+    if done and found is not None:
+        messages.success(request, _("%(people)d people and %(records)d records are "
+                                    "affected.") % {"people": found.people,
+                                                    "records": found.records})
+        return redirect("console:incident-notices", incident_id=incident.pk)
     return _page(request, incident, scope=form, status=400)
 
 
@@ -196,17 +193,12 @@ def notices_instruction(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _incident(incident_id)
     clients = Client.objects.filter(pk__in=[c.pk for c in notices._affected_clients(incident)])
     form = InstructionForm(request.POST, prefix="instruction", clients=clients)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            notices.record_client_instruction(incident, data["client"], by=data["by"],
-                                              at=data["at"], text=data["text"],
-                                              cosign=data["cosign"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("The client's instruction is recorded."))
-            return redirect("console:incident-notices", incident_id=incident.pk)
+    done, _result = submit(form, lambda data: notices.record_client_instruction(
+        incident, data["client"], by=data["by"], at=data["at"], text=data["text"],
+        cosign=data["cosign"]))
+    if done:
+        messages.success(request, _("The client's instruction is recorded."))
+        return redirect("console:incident-notices", incident_id=incident.pk)
     return _page(request, incident, instruction=form, status=400)
 
 
@@ -215,16 +207,11 @@ def notices_instruction(request: HttpRequest, incident_id: str) -> HttpResponse:
 def notices_participants(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _incident(incident_id)
     form = ParticipantNoticeForm(request.POST, prefix="participants")
-    if form.is_valid():
-        try:
-            sent = notices.send_participant_notices(
-                incident, form.texts(), actor=_actor(request),
-                delay_reason=form.cleaned_data["delay_reason"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("%(n)d notices are queued.") % {"n": len(sent)})
-            return redirect("console:incident-notices", incident_id=incident.pk)
+    done, sent = submit(form, lambda data: notices.send_participant_notices(
+        incident, form.texts(), actor=_actor(request), delay_reason=data["delay_reason"]))
+    if done and sent is not None:
+        messages.success(request, _("%(n)d notices are queued.") % {"n": len(sent)})
+        return redirect("console:incident-notices", incident_id=incident.pk)
     return _page(request, incident, participants=form, status=400)
 
 
@@ -233,15 +220,11 @@ def notices_participants(request: HttpRequest, incident_id: str) -> HttpResponse
 def notices_clients(request: HttpRequest, incident_id: str) -> HttpResponse:
     incident = _incident(incident_id)
     form = ClientNoticeForm(request.POST, prefix="clients")
-    if form.is_valid():
-        try:
-            told = notices.notify_clients(incident, actor=_actor(request),
-                                          delay_reason=form.cleaned_data["delay_reason"])
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, _("%(n)d clients are told.") % {"n": told})
-            return redirect("console:incident-notices", incident_id=incident.pk)
+    done, told = submit(form, lambda data: notices.notify_clients(
+        incident, actor=_actor(request), delay_reason=data["delay_reason"]))
+    if done and told is not None:
+        messages.success(request, _("%(n)d clients are told.") % {"n": told})
+        return redirect("console:incident-notices", incident_id=incident.pk)
     return _page(request, incident, clients=form, status=400)
 
 

@@ -11,6 +11,8 @@ import zoneinfo
 from collections import Counter
 from typing import Any
 
+from django.utils.timezone import localtime
+
 from livesession.analytics import facts, figures
 from livesession.analytics.figures import BUCKETS
 from livesession.protection import objection, restriction
@@ -177,7 +179,7 @@ def test_the_client_dashboard_adds_up_its_events(seeded: Seed, client_a: Any,
     other = make_event(client_a, starts_in=dt.timedelta(days=31))
     for n in range(100, 105):
         attend(person(other, n), seconds=300)
-    start = seeded.event.starts_at.date() - dt.timedelta(days=2)
+    start = localtime(seeded.event.starts_at).date() - dt.timedelta(days=2)
     got = figures.for_client(client_a, start, start + dt.timedelta(days=10))
     assert got.conversion.received == 37
     assert got.conversion.present == 25

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.test import Client as Browser
+from django.utils.timezone import localtime
 
 from livesession.api.services import create_token
 from livesession.core.models import Client
@@ -122,7 +123,7 @@ def test_the_api_hides_a_lone_small_group_and_its_complement(client_a: Client,
 
 def test_the_client_dashboard_and_its_range_errors(owner: Browser, client_a: Client,
                                                    seeded: Seed) -> None:
-    start = seeded.event.starts_at.date().isoformat()
+    start = localtime(seeded.event.starts_at).date().isoformat()
     page = owner.get(f"/manager/alpha/analytics/?start={start}&end={start}")
     assert page.status_code == 200
     assert "1 event starts in this range." in page.content.decode()

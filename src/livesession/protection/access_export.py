@@ -31,6 +31,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.template.loader import render_to_string
+from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -84,7 +85,7 @@ def _related_value(obj: models.Model, f: models.Field[Any, Any]) -> Any:
         return related.name
     if label == subject_rows.REGISTRATION_MODEL:
         related = getattr(obj, f.name)
-        return f"{related.event.title} ({related.event.starts_at.date().isoformat()})"
+        return f"{related.event.title} ({localtime(related.event.starts_at).date().isoformat()})"
     if label == settings.AUTH_USER_MODEL:
         return f"account:{target_id}"
     return str(target_id)
@@ -327,7 +328,7 @@ def _notice(document: dict[str, Any], person: subject_rows.Person) -> dict[str, 
         sources.append({
             "controller": f"client:{registration.client_id}",
             "registration": f"{registration.event.title} "
-                            f"({registration.event.starts_at.date().isoformat()})",
+                            f"({localtime(registration.event.starts_at).date().isoformat()})",
             "channel": registration.channel,
             "source": _source_label(registration.channel),
             "collected_from_you": registration.channel == "web",

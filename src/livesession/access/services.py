@@ -11,10 +11,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from livesession.access import attendance
+from livesession.access import attendance, join_query
 from livesession.access.models import AccessLink
 from livesession.audit.services import record
 from livesession.core.clock import now
@@ -71,24 +70,13 @@ def resolve(token: str) -> Registration | None:
 
 
 def resolve_for_join(token: str) -> Registration | None:
-    """``resolve`` for the join path: the same single query also tells whether the event
-    has sessions (``registration.event_has_sessions``), instead of asking separately."""
+    """``resolve`` for the join path: one query, composed once per process
+    (``access/join_query.py``), gives the registration with its event and its subject (a
+    restricted person's link shows the restriction instead of the room, GDPR art. 18) and
+    tells whether the event has sessions (``registration.event_has_sessions``)."""
     if not well_formed(token):
         return None
-    link = (
-        # The subject comes along (no extra query): a restricted person's link shows the
-        # restriction instead of the room (portal/room.py, GDPR art. 18).
-        AccessLink.objects.select_related("registration__event", "registration__subject")
-        .annotate(event_has_sessions=Exists(
-            Session.objects.filter(event_id=OuterRef("registration__event_id"))))
-        .filter(token_digest=token_digest(token), revoked_at__isnull=True)
-        .first()
-    )
-    if link is None:
-        return None
-    registration = link.registration
-    registration.event_has_sessions = link.event_has_sessions  # type: ignore[attr-defined]
-    return registration
+    return join_query.registration_for_digest(token_digest(token))
 
 
 def join_session(registration: Registration) -> Session | None:

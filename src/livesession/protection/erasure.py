@@ -33,11 +33,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import router, transaction
-from django.db.models import Model, ProtectedError
+from django.db import connections, router, transaction
+from django.db.models import Model, ProtectedError, Q
+from django.utils import timezone
 
 from livesession.audit.services import record
-from livesession.protection import crypto, journal, keystore, subject_rows
+from livesession.protection import crypto, deletion, journal, keystore, subject_rows
 from livesession.protection.models import Subject
 from livesession.protection.registry import (
     UNLINKED,
@@ -96,18 +97,266 @@ def missing_paths() -> list[str]:
     return missing
 
 
-# --- The sweep over the registry ---------------------------------------------------------
+# --- The plan: what erasure may touch, in which order --------------------------------------
+#
+# Found once per registry state (``all_declarations``) from the declarations and the
+# models' relations: the models whose rows go (``DELETE_ROW``), in dependency order
+# (children first, ``protection.deletion``), what points at each of them, the columns
+# blanked on rows that stay, and the subject row itself (the husk). For one run, one
+# statement (``_discover``) asks which of these have rows for the subjects; only those are
+# touched. Where nothing depends on the rows (no receiver, every pointing relation handled
+# before), they go with one plain DELETE instead of Django's collector.
+
+@dataclass(frozen=True)
+class Link:
+    """A relation pointing at a step's rows: ``lookup`` reaches the subject through it."""
+
+    relation: deletion.Relation
+    lookup: str
+    covered: bool  # an earlier step deletes these rows by this very lookup
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.relation.model._meta.label, self.lookup)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One model whose rows of the subjects are deleted."""
+
+    model: type[Model]
+    lookup: str
+    links: tuple[Link, ...]
+    plain: bool  # the collector is not needed by the model's definition (receivers: at run)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.model._meta.label, self.lookup)
+
+
+@dataclass(frozen=True)
+class Clear:
+    """One CLEAR or SHRED column blanked on the subjects' rows that stay."""
+
+    model: type[Model]
+    name: str
+    lookup: str
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.model._meta.label, self.lookup, self.name)
+
+    def rows(self, ids: list[uuid.UUID]) -> Any:
+        column = self.model._meta.get_field(self.name).attname
+        blank = _blank(self.model, self.name)
+        rows = self.model._default_manager.filter(**{f"{self.lookup}__in": ids})
+        return (rows.exclude(**{column: blank}) if blank is not None
+                else rows.exclude(**{f"{column}__isnull": True}))
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[Step, ...]
+    clears: tuple[Clear, ...]
+    husk: Step  # the Subject row: PROTECT links keep it as a husk instead of failing
+    collector_only: tuple[str, ...]  # models in a dependency cycle (none today)
+
 
 def _blank(model: type[Model], name: str) -> Any:
     field_obj = model._meta.get_field(name)
     return None if field_obj.null else ""
 
 
+def _through(lookup: str, relation: deletion.Relation) -> str:
+    """The lookup from ``relation.model`` to the subject through the relation's field."""
+    return relation.field if lookup == "pk" else f"{relation.field}__{lookup}"
+
+
+def _links(model: type[Model], lookup: str, done: dict[type[Model], str]) -> tuple[Link, ...]:
+    out = []
+    for relation in deletion.incoming(model):
+        through = _through(lookup, relation)
+        out.append(Link(relation=relation, lookup=through,
+                        covered=done.get(relation.model) == through))
+    return tuple(out)
+
+
+def _build_plan() -> Plan:
+    declarations = all_declarations()
+    lookups: dict[type[Model], str] = {}
+    for label, decl in sorted(declarations.items()):
+        model = apps.get_model(label)
+        path = subject_path(model, decl)
+        modes = {item.erase for item in decl.personal.values()}
+        if path is None or Erase.DELETE_ROW not in modes or model is Subject:
+            continue
+        if router.db_for_write(model) != "default":
+            continue  # the keystore: keys are destroyed by keystore.destroy_keys
+        lookups[model] = path
+    # A step's lookup joins through other models: those must still be there.
+    after = {model: set(deletion.lookup_models(model, path)) for model, path in lookups.items()}
+    ordered, cyclic = deletion.dependency_order(sorted(lookups, key=lambda m: m._meta.label),
+                                                after)
+    done: dict[type[Model], str] = {}
+    steps = []
+    for model in [*ordered, *cyclic]:
+        path = lookups[model]
+        links = _links(model, path, done)
+        plain = (model not in cyclic and deletion.structural_reason(model) is None
+                 and all(link.covered or link.relation.on_delete in (deletion.CASCADE,
+                                                                       deletion.SET_NULL)
+                         for link in links))
+        steps.append(Step(model=model, lookup=path, links=links, plain=plain))
+        done[model] = path
+    clears = []
+    for label, decl in sorted(declarations.items()):
+        model = apps.get_model(label)
+        if model is Subject or router.db_for_write(model) != "default":
+            continue
+        path = subject_path(model, decl)
+        for name, item in sorted(decl.personal.items()):
+            if item.erase not in (Erase.CLEAR, Erase.SHRED):
+                continue
+            lookup = (_fk_path(model, name) if item.erase == Erase.CLEAR else None) or path
+            if lookup is None or lookups.get(model) == lookup:
+                continue  # no path, or the row itself is deleted by this lookup
+            clears.append(Clear(model=model, name=name, lookup=lookup))
+    husk_links = _links(Subject, "pk", done)
+    husk = Step(model=Subject, lookup="pk", links=husk_links,
+                plain=deletion.structural_reason(Subject) is None)
+    return Plan(steps=tuple(steps), clears=tuple(clears), husk=husk,
+                collector_only=tuple(m._meta.label for m in cyclic))
+
+
+_plans: dict[tuple[tuple[str, int], ...], Plan] = {}
+
+
+def plan() -> Plan:
+    """The plan for the registry as it stands (rebuilt when a declaration changes)."""
+    signature = tuple((label, id(decl)) for label, decl in sorted(all_declarations().items()))
+    found = _plans.get(signature)
+    if found is None:
+        _plans.clear()
+        found = _plans[signature] = _build_plan()
+    return found
+
+
+# --- Which of the plan's tables hold rows of these subjects ------------------------------
+
+def _probes(the_plan: Plan, ids: list[uuid.UUID]) -> dict[Any, Any]:
+    probes: dict[Any, Any] = {}
+    for step in (*the_plan.steps, the_plan.husk):
+        if step is not the_plan.husk:
+            probes[step.key] = step.model._default_manager.filter(**{f"{step.lookup}__in": ids})
+        for link in step.links:
+            if not link.covered:
+                probes.setdefault(link.key, link.relation.model._default_manager.filter(
+                    **{f"{link.lookup}__in": ids}))
+    for clear in the_plan.clears:
+        probes[clear.key] = clear.rows(ids)
+    return probes
+
+
+# Bound on the parameters of one discovery statement (SQLite's limit is 32,766).
+MAX_PARAMS = 8_000
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: tuple[Any, ...]  # an int k stands for the k-th subject id, prepared
+    keys: tuple[Any, ...]  # the probe of each selected index
+
+
+_statements: dict[tuple[int, str, int], list[_Statement]] = {}
+
+
+def _statements_for(the_plan: Plan, alias: str, count: int) -> list[_Statement]:
+    """The discovery statements for ``count`` subject ids, compiled once (compiling some
+    fifty querysets costs more than running them): ``count`` sentinel ids go through the
+    ORM, and their prepared values are remembered as positions in the parameters."""
+    cache_key = (id(the_plan), alias, count)
+    cached = _statements.get(cache_key)
+    if cached is not None:
+        return cached
+    connection = connections[alias]
+    sentinels = [uuid.UUID(int=(0xE5A5E << 100) + k) for k in range(count)]
+    position = {_prepared(sid, connection): k for k, sid in enumerate(sentinels)}
+    built: list[_Statement] = []
+    parts: list[str] = []
+    params: list[Any] = []
+    keys: list[Any] = []
+
+    def flush() -> None:
+        if parts:
+            built.append(_Statement(sql=" UNION ALL ".join(parts), params=tuple(params),
+                                    keys=tuple(keys)))
+        parts.clear()
+        params.clear()
+        keys.clear()
+
+    for key, queryset in _probes(the_plan, sentinels).items():
+        inner, inner_params = queryset.order_by().values("pk").query.get_compiler(
+            connection=connection).as_sql()
+        if params and len(params) + len(inner_params) > MAX_PARAMS:
+            flush()
+        parts.append(f"SELECT {len(keys)} WHERE EXISTS ({inner})")
+        for value in inner_params:
+            # Sentinels are UUIDs, never equal to a constant of a probe ('' or None).
+            params.append(position[value] if _hashable(value) and value in position
+                          else _Constant(value))
+        keys.append(key)
+    flush()
+    if len(_statements) > 64:
+        _statements.clear()
+    _statements[cache_key] = built
+    return built
+
+
+def _prepared(sid: uuid.UUID, connection: Any) -> Any:
+    """A subject id as the database adapter receives it (what ``subject__in`` compiles to)."""
+    return Subject._meta.get_field("id").get_db_prep_value(sid, connection)
+
+
+@dataclass(frozen=True)
+class _Constant:
+    value: Any
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _discover(the_plan: Plan, ids: list[uuid.UUID]) -> set[Any]:
+    """The probes that have rows, in one statement (``SELECT k WHERE EXISTS (...) UNION
+    ALL ...``) instead of one per table: most people have rows in a handful of tables."""
+    found: set[Any] = set()
+    if not ids:
+        return found
+    alias = "default"
+    connection = connections[alias]
+    prepared = [_prepared(sid, connection) for sid in ids]
+    with connection.cursor() as cursor:
+        for statement in _statements_for(the_plan, alias, len(ids)):
+            cursor.execute(statement.sql, [prepared[p] if isinstance(p, int) else p.value
+                                           for p in statement.params])
+            for (index,) in cursor.fetchall():
+                found.add(statement.keys[int(index)])
+    return found
+
+
+# --- The sweep -----------------------------------------------------------------------------
+
 def _outbox_ids(ids: list[uuid.UUID]) -> list[int]:
+    """The person's messages and the messages about their registrations (their clear-text
+    file copies are deleted after the commit)."""
     outbox = apps.get_model("messaging", "OutboxMessage")
-    return list(outbox.objects.filter(subject_id__in=ids).values_list("pk", flat=True)) + list(
-        outbox.objects.filter(registration__subject_id__in=ids).exclude(subject_id__in=ids)
-        .values_list("pk", flat=True))
+    return list(outbox.objects.filter(Q(subject_id__in=ids) | Q(registration__subject_id__in=ids))
+                .values_list("pk", flat=True).distinct())
 
 
 def _free_places(ids: list[uuid.UUID]) -> list[Any]:
@@ -125,44 +374,58 @@ def _free_places(ids: list[uuid.UUID]) -> list[Any]:
     return events
 
 
-def _sweep(ids: list[uuid.UUID], counts: Counter[str]) -> set[str]:
-    """Apply every declaration to the rows of these subjects. Returns the tables touched."""
+def _count(counts: Counter[str], touched: set[str], per_model: dict[str, int]) -> None:
+    for name, number in per_model.items():
+        counts[name] += number
+        if number:
+            touched.add(apps.get_model(name)._meta.db_table)
+
+
+def _unlink(link: Link, ids: list[uuid.UUID], counts: Counter[str], touched: set[str]) -> None:
+    """Rows of another model pointing at rows about to go, that no earlier step removed:
+    what the collector would do for that relation (only CASCADE and SET_NULL reach here)."""
+    rows = link.relation.model._default_manager.filter(**{f"{link.lookup}__in": ids})
+    if link.relation.on_delete is deletion.CASCADE:
+        _n, per_model = rows.delete()
+        _count(counts, touched, per_model)
+    elif link.relation.on_delete is deletion.SET_NULL and rows.update(
+            **{link.relation.field: None}):
+        touched.add(link.relation.model._meta.db_table)
+
+
+def _delete_step(step: Step, ids: list[uuid.UUID], found: set[Any], counts: Counter[str],
+                 touched: set[str], *, thorough: bool) -> None:
+    rows = step.model._default_manager.filter(**{f"{step.lookup}__in": ids})
+    if thorough or not step.plain or deletion.has_receivers(step.model):
+        _n, per_model = rows.delete()  # the collector follows every relation itself
+        _count(counts, touched, per_model)
+        return
+    for link in step.links:
+        if not link.covered and link.key in found:
+            _unlink(link, ids, counts, touched)
+    _count(counts, touched, {step.model._meta.label: deletion.raw_delete(rows)})
+
+
+def _sweep(ids: list[uuid.UUID], counts: Counter[str], found: set[Any] | None = None, *,
+           thorough: bool = False) -> set[str]:
+    """Apply every declaration to the rows of these subjects. Returns the tables touched.
+    ``found`` (from ``_discover``) limits the work to tables with rows; ``thorough`` runs
+    every statement through Django's collector (the reference the plain path is tested
+    against)."""
+    the_plan = plan()
     touched: set[str] = set()
-    declarations = all_declarations()
-    # Rows first (their cascades remove dependent rows), then columns of rows that stay.
-    for label, decl in sorted(declarations.items()):
-        model = apps.get_model(label)
-        path = subject_path(model, decl)
-        modes = {item.erase for item in decl.personal.values()}
-        if path is None or Erase.DELETE_ROW not in modes or model is Subject:
+    # Rows first (children before parents), then columns of rows that stay.
+    for step in the_plan.steps:
+        if thorough or found is None or step.key in found:
+            _delete_step(step, ids, found or set(), counts, touched, thorough=thorough)
+    for clear in the_plan.clears:
+        if not thorough and found is not None and clear.key not in found:
             continue
-        db = router.db_for_write(model)
-        _deleted, per_model = model._default_manager.using(db).filter(
-            **{f"{path}__in": ids}).delete()
-        for name, number in per_model.items():
-            counts[name] += number
-            if number:
-                touched.add(apps.get_model(name)._meta.db_table)
-    for label, decl in sorted(declarations.items()):
-        model = apps.get_model(label)
-        path = subject_path(model, decl)
-        db = router.db_for_write(model)
-        for name, item in sorted(decl.personal.items()):
-            if item.erase not in (Erase.CLEAR, Erase.SHRED) or model is Subject:
-                continue
-            field_path = _fk_path(model, name) if item.erase == Erase.CLEAR else None
-            lookup = field_path or path
-            if lookup is None:
-                continue
-            column = model._meta.get_field(name).attname
-            rows = model._default_manager.using(db).filter(**{f"{lookup}__in": ids})
-            blank = _blank(model, name)
-            rows = rows.exclude(**{column: blank}) if blank is not None else rows.exclude(
-                **{f"{column}__isnull": True})
-            changed = rows.update(**{column: blank})
-            if changed:
-                counts[f"{label}.{name}"] += changed
-                touched.add(model._meta.db_table)
+        column = clear.model._meta.get_field(clear.name).attname
+        changed = clear.rows(ids).update(**{column: _blank(clear.model, clear.name)})
+        if changed:
+            counts[f"{clear.model._meta.label}.{clear.name}"] += changed
+            touched.add(clear.model._meta.db_table)
     return touched
 
 
@@ -189,6 +452,44 @@ def _drop_husk(subject_id: uuid.UUID) -> None:
         pass
 
 
+def _shred(subjects: list[Subject]) -> None:
+    """What ``services.shred_subject`` does, for rows the sweep already emptied: the key is
+    destroyed (``keystore.destroy_keys``) and the search tokens went with the sweep
+    (``registrations.SearchToken`` is ``DELETE_ROW``), so only the subject row changes: its
+    keyed hash is replaced, so nothing links the husk to the address any more."""
+    moment = timezone.now()
+    for row in subjects:
+        Subject.objects.filter(pk=row.pk).update(shredded_at=moment,
+                                                 email_index=f"shredded:{row.pk.hex}")
+
+
+def _husks(ids: list[uuid.UUID], live: list[Subject], found: set[Any], counts: Counter[str],
+           touched: set[str], *, thorough: bool) -> None:
+    """Shred the live subjects, then delete every subject row that no kept row protects
+    (a ``PROTECT`` relation not emptied by the sweep: consent records)."""
+    husk = plan().husk
+    counts["subjects"] += len(live)
+    if thorough or not husk.plain or deletion.has_receivers(Subject):
+        for row in live:
+            shred_subject(row)
+        for sid in ids:
+            _drop_husk(sid)
+        return
+    protecting = [link for link in husk.links if not link.covered
+                  and link.relation.on_delete not in (deletion.CASCADE, deletion.SET_NULL)]
+    if any(link.key in found for link in protecting):
+        _shred(live)  # some husks stay: their keyed hash must not link to the address
+    rows = Subject.objects.filter(pk__in=ids)
+    for link in protecting:
+        if link.key in found:
+            rows = rows.exclude(pk__in=link.relation.model._default_manager.filter(
+                **{f"{link.relation.field}__in": ids}).values(link.relation.field))
+    for link in husk.links:
+        if not link.covered and link not in protecting and link.key in found:
+            _unlink(link, ids, counts, touched)
+    deletion.raw_delete(rows)
+
+
 def _end_sessions(ids: list[uuid.UUID]) -> int:
     """Signed-in sessions of the accounts among these subjects end now (their Django
     session rows are deleted, so the cookies sign nobody in)."""
@@ -201,31 +502,33 @@ def _end_sessions(ids: list[uuid.UUID]) -> int:
     return ended
 
 
+def _has(found: set[Any], label: str) -> bool:
+    return any(key[0] == label for key in found)
+
+
 def _run(ids: list[uuid.UUID], *, actor: str, scope: str, journal_it: bool,
-         action: str) -> Receipt:
+         action: str, thorough: bool = False) -> Receipt:
     receipt = Receipt(subjects=[str(sid) for sid in ids])
     subjects = {row.pk: row for row in Subject.objects.filter(pk__in=ids)}
-    if journal_it:
-        for sid in ids:
-            row = subjects.get(sid)
-            if row is not None and row.shredded_at is None:
-                # Before any work: a crash half-way is finished by the next restore/replay.
-                journal.append(sid, row.controller, scope)
-    outbox_ids = _outbox_ids(ids)
+    live = [subjects[sid] for sid in dict.fromkeys(ids)
+            if sid in subjects and subjects[sid].shredded_at is None]
+    if journal_it and live:
+        # Before any work: a crash half-way is finished by the next restore/replay.
+        journal.append_many([(row.pk, row.controller) for row in live], scope)
+    outbox_ids: list[int] = []
     with transaction.atomic():
-        receipt.counts["sessions"] += _end_sessions(ids)
-        for sid in ids:
-            # First, so that no later step can read the person's values any more.
-            if keystore.destroy_key(sid):
-                receipt.counts["keys"] += 1
-        events = _free_places(ids)
-        touched = _sweep(ids, receipt.counts)
-        for sid in ids:
-            row = subjects.get(sid)
-            if row is not None and row.shredded_at is None:
-                receipt.counts["subjects"] += 1
-                shred_subject(row)
-            _drop_husk(sid)
+        the_plan = plan()
+        found = set() if thorough else _discover(the_plan, ids)
+        if thorough or _has(found, "accounts.User"):
+            receipt.counts["sessions"] += _end_sessions(ids)
+        # Before any row changes, so that no later step can read the person's values.
+        receipt.counts["keys"] += keystore.destroy_keys(ids)
+        if thorough or _has(found, "messaging.OutboxMessage"):
+            outbox_ids = _outbox_ids(ids)
+        events = _free_places(ids) if thorough or _has(
+            found, "registrations.Registration") else []
+        touched = _sweep(ids, receipt.counts, None if thorough else found, thorough=thorough)
+        _husks(ids, live, found, receipt.counts, touched, thorough=thorough)
         if events:
             from livesession.events.models import Event
             from livesession.registrations.services import promote_waitlist

@@ -84,6 +84,23 @@ def destroy_key(subject_id: uuid.UUID) -> bool:
     return bool(changed)
 
 
+def destroy_keys(subject_ids: Iterable[uuid.UUID]) -> int:
+    """Shred several keys in one statement and one keystore transaction (erasure of a
+    person's subjects, a whole client's end of contract). Returns how many were live."""
+    ids = list(dict.fromkeys(subject_ids))
+    if not ids:
+        return 0
+    with transaction.atomic(using="keystore"):
+        changed = DataKey.objects.filter(subject_id__in=ids, wrapped__isnull=False).update(
+            wrapped=None, destroyed_at=timezone.now()
+        )
+    cache = _cache.get()
+    if cache is not None:
+        for sid in ids:
+            cache[sid] = None
+    return int(changed)
+
+
 def is_reachable() -> bool:
     DataKey.objects.exists()
     return True

@@ -30,25 +30,20 @@ import statistics
 import uuid
 import zoneinfo
 from collections import Counter
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet
-from django.db.models.functions import Cast, Substr, TruncDay, TruncHour
+from django.db.models import Count, QuerySet
 
-from livesession.access.models import Attendance
 from livesession.analytics import facts as facts_service
-from livesession.analytics import suppression
+from livesession.analytics import rollup, suppression
 from livesession.analytics.models import RegistrationFacts, RegistrationSource
 from livesession.analytics.population import excluded_registration_ids, net
 from livesession.events.models import Event, Session
 from livesession.registrations import scope
 from livesession.registrations.models import (
-    Registration,
     RegistrationStatus,
     SeatStatus,
     SessionSeat,
@@ -130,81 +125,13 @@ def _group(*fields: Any, **named: Any) -> Any:
     return figure
 
 
-def _distinct_registrations(by: str | None = None) -> Any:
-    def figure(rows: QuerySet[Any]) -> Counts:
-        if by is None:
-            return Counter({(): rows.values("registration_id").distinct().count()})
-        values = rows.values(by).annotate(n=Count("registration_id", distinct=True)).order_by()
-        return Counter({(v[by],): v["n"] for v in values})
-    return figure
-
-
 @dataclass
 class _Received:
-    """Registrations received, counted in one pass (two on the dashboard)."""
+    """Registrations received: per status, per local hour (an event) or day (a client)."""
 
     statuses: Counter[str]
     moments: Counter[dt.datetime]  # local hours (an event) or local days (a client)
     confirmed_per_event: Counter[Any]
-
-
-def _registrations(regs: QuerySet[Registration], excluded: Sequence[uuid.UUID],
-                   zone: zoneinfo.ZoneInfo, by_event: bool = False) -> _Received:
-    confirmed = RegistrationStatus.CONFIRMED.value
-    per_event: Counter[Any] = Counter()
-    moment: TruncDay | TruncHour
-    if connection.vendor == "sqlite":
-        return _registrations_sqlite(regs, excluded, zone, by_event)
-    if by_event:
-        # A client's many events: per event and status, then per local day and status
-        # (the hours of hundreds of events would be too many rows for a dashboard).
-        for (event_id, status), n in net(_group("event_id", "status"), regs, excluded,
-                                         "pk").items():
-            if status == confirmed:
-                per_event[event_id] += n
-        moment = TruncDay("created_at", tzinfo=zone)
-    else:
-        moment = TruncHour("created_at", tzinfo=zone)
-    statuses: Counter[str] = Counter()
-    moments: Counter[dt.datetime] = Counter()
-    for (status, at), n in net(_group("status", at=moment), regs, excluded, "pk").items():
-        statuses[status] += n
-        moments[at.astimezone(zone).replace(tzinfo=None)] += n
-    return _Received(statuses, moments, per_event)
-
-
-def _registrations_sqlite(regs: QuerySet[Registration], excluded: Sequence[uuid.UUID],
-                          zone: zoneinfo.ZoneInfo, by_event: bool) -> _Received:
-    """SQLite: Django's time-zone-aware TruncHour/TruncDay call a Python function for every
-    row (~60 us each: most of an event page's time, issue 9 S4). Instead, SQLite's own
-    string functions group by UTC hour (and quarter of an hour for a zone whose offset is
-    not whole hours: every offset is a multiple of 15 minutes), and the groups are turned
-    into local hours or days here: the same counts. The dashboard counts per event and
-    status apart, as on PostgreSQL."""
-    confirmed = RegistrationStatus.CONFIRMED.value
-    per_event: Counter[Any] = Counter()
-    if by_event:
-        for (event_id, status), n in net(_group("event_id", "status"), regs, excluded,
-                                         "pk").items():
-            if status == confirmed:
-                per_event[event_id] += n
-    year = dt.datetime.now(dt.UTC).year
-    whole_hours = all((zone.utcoffset(dt.datetime(year, month, 1)) or dt.timedelta())
-                      % dt.timedelta(hours=1) == dt.timedelta() for month in (1, 7))
-    parts: dict[str, Any] = {"hour": Substr("created_at", 1, 13)}
-    if not whole_hours:
-        parts["quarter"] = Cast(Substr("created_at", 15, 2), IntegerField()) / 15
-    statuses: Counter[str] = Counter()
-    moments: Counter[dt.datetime] = Counter()
-    for key, n in net(_group("status", **parts), regs, excluded, "pk").items():
-        status, hour, *quarter = key
-        minute = 15 * int(quarter[0]) if quarter else 0
-        at = dt.datetime.fromisoformat(f"{hour}:{minute:02d}+00:00").astimezone(
-            zone).replace(tzinfo=None)
-        at = at.replace(minute=0, hour=0 if by_event else at.hour)
-        statuses[status] += n
-        moments[at] += n
-    return _Received(statuses, moments, per_event)
 
 
 def _timeline(received: _Received, *, weekly_allowed: bool) -> Timeline:
@@ -250,45 +177,6 @@ def _sources(srcs: QuerySet[RegistrationSource], excluded: Sequence[uuid.UUID],
         per[suppression.NONE] = max(received - given, 0)
         tables[name] = suppression.suppress(sorted(per.items()))
     return tables
-
-
-NOT_CONFIRMED = [st for st in RegistrationStatus.values if st != RegistrationStatus.CONFIRMED]
-
-
-def _conversion(regs: QuerySet[Registration], excluded: Sequence[uuid.UUID],
-                received_counts: _Received, present: int) -> Conversion:
-    received = sum(received_counts.statuses.values())
-    confirmed = received_counts.statuses.get(RegistrationStatus.CONFIRMED.value, 0)
-    # Present but not confirmed now (came, then cancelled): the few non-confirmed rows
-    # (an IN list of statuses reads them from the index) probed in the attendance index.
-    came = Attendance.objects.filter(registration_id=OuterRef("pk"))
-    others = net(lambda rows: Counter({(): rows.filter(status__in=NOT_CONFIRMED)
-                                       .filter(Exists(came)).count()}), regs, excluded, "pk")
-    return Conversion(received=received, confirmed=confirmed,
-                      registered=confirmed + others.get((), 0), present=present)
-
-
-def _present(atts: QuerySet[Attendance], excluded: Sequence[uuid.UUID],
-             rows_per_group: Counter[Any], by: str | None = None) -> Counts:
-    """People present (distinct registrations). When every row is the event's own (session
-    key 0: no sessions), a row is a person and the rows counted already give it."""
-    if by is None and set(rows_per_group) <= {0}:
-        return Counter({(): rows_per_group.get(0, 0)})
-    return net(_distinct_registrations(by), atts, excluded)
-
-
-@contextmanager
-def _fast_aggregates() -> Iterator[None]:
-    """PostgreSQL's JIT compiles a large aggregate for 100 ms and more before it runs for
-    less: off for the analytics queries only (SET LOCAL, inside their own transaction)."""
-    if connection.vendor != "postgresql":
-        # Not on SQLite: its transactions are IMMEDIATE here, a read would hold the write lock.
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def _median(hist: Counter[int]) -> float | None:
@@ -340,9 +228,6 @@ def _breakdowns(facts: QuerySet[RegistrationFacts], excluded: Sequence[uuid.UUID
     return tables
 
 
-_MINUTE = {"minute": F("seconds_present") / 60}
-
-
 # --- one event ------------------------------------------------------------------------------
 
 def for_event(event: Event, *, fill: bool = True) -> Figures:
@@ -351,29 +236,57 @@ def for_event(event: Event, *, fill: bool = True) -> Figures:
     fields = [key for key in scope.enabled_keys(event) if key in DIMENSIONS]
     if fields and fill:
         pending = facts_service.fill_missing(event.client_id, [event.pk])
-    with _fast_aggregates():
-        found = _for_event(event, fields)
+    found = _for_event(event, fields)
     found.pending_facts = pending
     return found
+
+
+def _whole(client_id: int, events: Sequence[Event], sessions: dict[Any, list[Session]],
+           excluded: Sequence[uuid.UUID]) -> tuple[dict[Any, rollup.Counts],
+                                                  dict[Any, Counter[dt.datetime]]]:
+    """Per event: every row's counts (``analytics.rollup``) minus the left-out people's,
+    read from their own rows; and the received per platform-local day."""
+    whole = rollup.totals(client_id, events, sessions)
+    taken = {}
+    if excluded:
+        with rollup.no_jit():
+            taken = rollup.left_out(client_id, [e.pk for e in events], excluded)
+    platform = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    counts, days = {}, {}
+    for event in events:
+        mine = whole.per_event.get(event.pk, rollup.Counts())
+        day = whole.days.get(event.pk, Counter())
+        gone = taken.get(event.pk)
+        if gone is not None:
+            mine.add(gone, -1)
+            day = Counter(day)
+            day.subtract(rollup.local_moments(gone.quarters, platform, days=True))
+        counts[event.pk] = mine.positive()
+        days[event.pk] = Counter({d: n for d, n in day.items() if n > 0})
+    return counts, days
+
+
+def _conversion_of(statuses: Counter[str], others: int, present: int) -> Conversion:
+    confirmed = statuses.get(RegistrationStatus.CONFIRMED.value, 0)
+    return Conversion(received=sum(statuses.values()), confirmed=confirmed,
+                      registered=confirmed + others, present=present)
 
 
 def _for_event(event: Event, fields: list[str]) -> Figures:
     client_id = event.client_id
     zone = zoneinfo.ZoneInfo(event.time_zone)
     excluded = excluded_registration_ids(client_id, [event.pk])
-    regs = Registration.objects.filter(client_id=client_id, event_id=event.pk)
-    atts = Attendance.objects.filter(client_id=client_id, event_id=event.pk)
-    counts = _registrations(regs, excluded, zone)
-    timeline = _timeline(counts, weekly_allowed=False)
-    cells = net(_group("session_key", "presence_measured", **_MINUTE), atts, excluded)
-    durations, minutes, attended = _durations(cells)
-    present = _present(atts, excluded, attended).get((), 0)
-    conversion = _conversion(regs, excluded, counts, present)
+    sessions = list(Session.objects.filter(client_id=client_id, event=event)
+                    .order_by("starts_at", "id"))
+    counts = _whole(client_id, [event], {event.pk: sessions}, excluded)[0][event.pk]
+    received = _Received(counts.statuses, rollup.local_moments(counts.quarters, zone,
+                                                               days=False), Counter())
+    timeline = _timeline(received, weekly_allowed=False)
+    durations, minutes, attended = _durations(Counter(counts.cells))
+    conversion = _conversion_of(counts.statuses, counts.others, counts.present)
     sources = _sources(RegistrationSource.objects.filter(client_id=client_id,
                                                          event_id=event.pk),
                        excluded, conversion.received)
-    sessions = list(Session.objects.filter(client_id=client_id, event=event)
-                    .order_by("starts_at", "id"))
     rows: list[Row] = []
     if sessions:
         seats = net(_group("session_id"), SessionSeat.objects.filter(
@@ -412,30 +325,38 @@ def for_client(client: Any, start: dt.date, end: dt.date, *, fill: bool = True) 
     if fields and fill:
         pending = facts_service.fill_missing(client.pk, [e.pk for e in events
                                                          if enabled[e.pk] & set(fields)])
-    with _fast_aggregates():
-        found = _for_client(client, events, fields)
+    found = _for_client(client, events, fields)
     found.pending_facts = pending
     return found
 
 
 def _for_client(client: Any, events: list[Event], fields: list[str]) -> Figures:
-    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     ids = [e.pk for e in events]
     excluded = excluded_registration_ids(client.pk, ids) if ids else []
-    regs = Registration.objects.filter(client_id=client.pk, event_id__in=ids)
-    atts = Attendance.objects.filter(client_id=client.pk, event_id__in=ids)
-    counts = _registrations(regs, excluded, zone, by_event=True)
-    timeline = _timeline(counts, weekly_allowed=True)
-    cells = net(_group("event_id", "presence_measured", **_MINUTE), atts, excluded)
+    sessions: dict[Any, list[Session]] = {}
+    for s in Session.objects.filter(client_id=client.pk, event_id__in=ids):
+        sessions.setdefault(s.event_id, []).append(s)
+    found, days = _whole(client.pk, events, sessions, excluded) if ids else ({}, {})
+    statuses: Counter[str] = Counter()
+    moments: Counter[dt.datetime] = Counter()
+    cells: Counts = Counter()
+    others = 0
+    for event_id, counts in found.items():
+        statuses.update(counts.statuses)
+        moments.update(days[event_id])
+        others += counts.others
+        for (_key, measured, minute), n in counts.cells.items():
+            cells[(event_id, measured, minute)] += n
+    timeline = _timeline(_Received(statuses, moments, Counter()), weekly_allowed=True)
     durations, minutes, _rows = _durations(cells)
-    present = _present(atts, excluded, Counter(), by="event_id")
-    conversion = _conversion(regs, excluded, counts, sum(present.values()))
+    present = {e: c.present for e, c in found.items()}
+    conversion = _conversion_of(statuses, others, sum(present.values()))
     sources = _sources(RegistrationSource.objects.filter(client_id=client.pk,
                                                          event_id__in=ids),
                        excluded, conversion.received)
-    confirmed = counts.confirmed_per_event
-    rows = [Row(str(e.pk), e.title, e.starts_at, confirmed.get(e.pk, 0),
-                present.get((e.pk,), 0), _median(minutes.get(e.pk, Counter())))
+    confirmed = RegistrationStatus.CONFIRMED.value
+    rows = [Row(str(e.pk), e.title, e.starts_at, found[e.pk].statuses.get(confirmed, 0),
+                present.get(e.pk, 0), _median(minutes.get(e.pk, Counter())))
             for e in events]
     facts = RegistrationFacts.objects.filter(client_id=client.pk, event_id__in=ids)
     breakdowns = _breakdowns(facts, excluded, fields)

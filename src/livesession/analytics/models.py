@@ -7,6 +7,10 @@ written by one INSERT right after the registration (``analytics/sources.py``).
 function, city, postal department), normalized, so that SQL can group on them; the job in
 ``analytics/facts.py`` fills it. Both are personal data derived from the registration: they
 go with it (CASCADE) and are declared in ``analytics/personal_data.py``.
+
+``EventRollup`` holds one event's counts (per status, per quarter hour of registration, per
+minute of presence), kept so that a page does not scan every row (issue 9, S4); counts only,
+no person in them (``analytics/rollup.py`` says when they are used and when rebuilt).
 """
 
 from __future__ import annotations
@@ -76,3 +80,30 @@ class RegistrationFacts(models.Model):
 
     def __str__(self) -> str:
         return f"analytics facts of registration {self.pk}"
+
+
+class EventRollup(models.Model):
+    """One event's counts over every row, nobody left out yet (``analytics/rollup.py``):
+    counts only. ``dirty`` is set by database triggers (migration 0003), in the transaction
+    of any change the counts cannot follow: a registration's status, creation time or event
+    changed, a registration or an attendance row deleted. A reading clears it first, then
+    reads the rows: still clear afterwards, the counts hold."""
+
+    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, primary_key=True,
+                                 related_name="+")
+    client = models.ForeignKey("core.Client", on_delete=models.CASCADE, related_name="+")
+    dirty = models.BooleanField(default=True)
+    # When the counts were read; registrations created from ``cutoff`` on are counted live.
+    built_at = models.DateTimeField(null=True)
+    cutoff = models.DateTimeField(null=True)
+    # The open windows of the event and its sessions when the counts were read, and the
+    # platform time zone of the per-day counts: either changed, the counts are read again.
+    windows = models.JSONField(default=list)
+    zone = models.CharField(max_length=64, blank=True, default="")
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("event analytics rollup")
+
+    def __str__(self) -> str:
+        return f"analytics rollup of event {self.pk}"

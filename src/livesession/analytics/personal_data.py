@@ -8,7 +8,7 @@ rows CASCADE, and erasure deletes them by their registration's subject) and kept
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from livesession.analytics.models import RegistrationFacts, RegistrationSource
+from livesession.analytics.models import EventRollup, RegistrationFacts, RegistrationSource
 from livesession.protection.registry import Basis, Controller, Erase, Export, Personal, declare
 
 _STATS = _("the organizer's statistics of its events (sources, breakdowns)")
@@ -37,3 +37,7 @@ declare(RegistrationFacts, personal={
     "registration_updated_at": _p(export=Export.OMIT),
     "computed_at": _p(export=Export.OMIT),
 }, not_personal=["client", "event"], subject_path="registration__subject")
+
+# Counts per event (issue 9, S4): no field names or describes a person.
+declare(EventRollup, not_personal=["event", "client", "dirty", "built_at", "cutoff", "windows",
+                                   "zone", "counts"])

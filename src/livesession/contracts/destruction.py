@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from livesession.audit.services import record
@@ -44,10 +45,13 @@ from livesession.contracts.services import destroy_on, is_held
 from livesession.core.clock import now
 from livesession.core.models import Client
 from livesession.messaging.delivery import delete_file_copies
-from livesession.protection import journal, keystore
+from livesession.protection import deletion, journal, keystore
 from livesession.protection.models import DataKey, controller_key_for
 
-BATCH = 500
+# Rows per batch transaction (its lock bound: bench S6 "longest batch"), and keys or
+# journal lines per statement / fsync.
+BATCH = 5_000
+KEY_BATCH = 5_000
 STEPS = ("journal", "files", "keys", "rows", "shell")
 # Kept on purpose: the contract's own evidence (its certificate has no foreign key).
 KEPT_MODELS = frozenset({"contracts.Contract"})
@@ -96,12 +100,19 @@ def _mark(cert: DestructionCertificate, step: str, **fields: Any) -> None:
 
 
 def _journal(client_id: int) -> None:
+    """Every subject of the client, in chunks with one fsync each (a line per subject, as
+    before; a rerun after a crash appends them again, and a replay is idempotent)."""
     from livesession.protection.models import Subject
 
     controller = controller_key_for(client_id)
     ids = Subject.objects.filter(client_id=client_id).values_list("pk", flat=True)
-    for sid in ids.iterator():
-        journal.append(sid, controller, "contract_end")
+    chunk: list[tuple[uuid.UUID, str]] = []
+    for sid in ids.iterator(chunk_size=KEY_BATCH):
+        chunk.append((sid, controller))
+        if len(chunk) >= KEY_BATCH:
+            journal.append_many(chunk, "contract_end")
+            chunk = []
+    journal.append_many(chunk, "contract_end")
 
 
 def _files(client_id: int) -> int:
@@ -115,43 +126,128 @@ def _files(client_id: int) -> int:
 
 
 def _keys(client_id: int, batch: int) -> None:
+    """Every live key filed under the client, destroyed ``KEY_BATCH`` at a time (one
+    statement and one keystore transaction per batch; ``batch`` bounds it from below)."""
     controller = controller_key_for(client_id)
+    size = max(batch, KEY_BATCH)
     while True:
         ids = list(DataKey.objects.filter(controller=controller, wrapped__isnull=False)
-                   .values_list("subject_id", flat=True)[:batch])
+                   .values_list("subject_id", flat=True)[:size])
         if not ids:
             return
-        for sid in ids:
-            keystore.destroy_key(sid)
+        keystore.destroy_keys(ids)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """One foreign key to the client whose rows are deleted (or cleared), with what points
+    at those rows and is not removed by an earlier target."""
+
+    model: type[models.Model]
+    field: str
+    on_delete: Any
+    uncovered: tuple[deletion.Relation, ...]
+    plain: bool  # one DELETE per batch (no receiver, every relation handled)
+
+
+def _targets() -> list[_Target]:
+    """The client's foreign keys in dependency order: ``SET_NULL`` ones (registers that
+    outlive a client) first, then the cascading ones children first, so that a model's
+    rows go after every client-scoped row pointing at them. A relation from a model deleted
+    earlier is covered (the client's rows point at the client's rows: tenancy); any other
+    (a platform account's link to a registration, a row forwarded from another client...)
+    is handled per batch, as the collector would. If tenancy were broken somewhere, the
+    database's foreign keys refuse the batch at commit and the collector redoes it."""
+    links = [link for link in client_links() if link[2] is not models.DO_NOTHING]
+    cascading = [link for link in links if _is_cascade(link[2])]
+    ordered, cyclic = deletion.dependency_order(model for model, _n, _o in cascading)
+    # Subjects last, as before (moving a parent later keeps children first).
+    ordered.sort(key=lambda model: model._meta.label == "protection.Subject")
+    rank = {model: index for index, model in enumerate([*ordered, *cyclic])}
+    out = [_Target(model=model, field=name, on_delete=on_delete, uncovered=(), plain=False)
+           for model, name, on_delete in links if not _is_cascade(on_delete)]
+    done: set[type[models.Model]] = set()
+    for model, name, on_delete in sorted(cascading, key=lambda link: rank[link[0]]):
+        uncovered = tuple(rel for rel in deletion.incoming(model)
+                          if rel.model is model or rel.model not in done)
+        plain = (model not in cyclic and deletion.structural_reason(model) is None)
+        out.append(_Target(model=model, field=name, on_delete=on_delete, uncovered=uncovered,
+                           plain=plain))
+        done.add(model)
+    return out
+
+
+def _add(counts: dict[str, int], touched: set[str], per_model: dict[str, int]) -> None:
+    for label, number in per_model.items():
+        if number:
+            counts[label] = counts.get(label, 0) + number
+            if label.count(".") == 1:
+                touched.add(apps.get_model(label)._meta.db_table)
+
+
+def _plain_batch(target: _Target, pks: list[Any], counts: dict[str, int],
+                 touched: set[str]) -> None:
+    """One batch without the collector: what points at the rows from outside first."""
+    for rel in target.uncovered:
+        rows = rel.model._default_manager.filter(**{f"{rel.field}__in": pks})
+        if rel.on_delete is models.CASCADE:
+            _n, per_model = rows.delete()
+            _add(counts, touched, per_model)
+        elif rel.on_delete is models.SET_NULL:
+            rows.update(**{rel.field: None})
+        elif rows.exists():  # PROTECT, RESTRICT, SET(...): the collector decides
+            raise _NeedsCollector
+    manager = target.model._default_manager
+    _add(counts, touched, {target.model._meta.label:
+                           deletion.raw_delete(manager.filter(pk__in=pks))})
+
+
+class _NeedsCollector(Exception):
+    pass
+
+
+def _batch(cert: DestructionCertificate, target: _Target, pks: list[Any],
+           touched: set[str]) -> None:
+    manager = target.model._default_manager
+    plain = target.plain and not deletion.has_receivers(target.model)
+    for attempt in ("plain", "collector") if plain else ("collector",):
+        counts = dict(cert.counts)
+        seen: set[str] = set()
+        try:
+            with transaction.atomic():
+                if not _is_cascade(target.on_delete):  # SET_NULL: a register that stays
+                    manager.filter(pk__in=pks).update(**{target.field: None})
+                    _add(counts, seen, {f"{target.model._meta.label}.{target.field}":
+                                        len(pks)})
+                elif attempt == "plain":
+                    _plain_batch(target, pks, counts, seen)
+                else:
+                    _n, per_model = manager.filter(pk__in=pks).delete()
+                    _add(counts, seen, per_model)
+                cert.counts = counts
+                cert.save(update_fields=["counts"])
+        except (_NeedsCollector, IntegrityError):
+            if attempt == "collector":
+                raise
+            continue  # rolled back: the collector redoes the batch
+        touched |= seen
+        return
 
 
 def _rows(cert: DestructionCertificate, client_id: int, batch: int) -> set[str]:
     touched: set[str] = set()
-    links = [link for link in client_links() if link[2] is not models.DO_NOTHING]
+    targets = _targets()
     while True:
         progressed = False
-        for model, name, on_delete in links:
-            manager = model._default_manager
+        for target in targets:
+            manager = target.model._default_manager
             while True:
-                pks = list(manager.filter(**{name: client_id}).values_list("pk", flat=True)
-                           [:batch])
+                pks = list(manager.filter(**{target.field: client_id})
+                           .values_list("pk", flat=True)[:batch])
                 if not pks:
                     break
                 try:
-                    with transaction.atomic():
-                        counts = dict(cert.counts)
-                        if _is_cascade(on_delete):
-                            _n, per_model = manager.filter(pk__in=pks).delete()
-                        else:  # SET_NULL (a register that outlives the client)
-                            manager.filter(pk__in=pks).update(**{name: None})
-                            per_model = {f"{model._meta.label}.{name}": len(pks)}
-                        for label, number in per_model.items():
-                            if number:
-                                counts[label] = counts.get(label, 0) + number
-                                if "." in label and label.count(".") == 1:
-                                    touched.add(apps.get_model(label)._meta.db_table)
-                        cert.counts = counts
-                        cert.save(update_fields=["counts"])
+                    _batch(cert, target, pks, touched)
                     progressed = True
                 except (ProtectedError, RestrictedError):
                     break  # another model's rows protect these: next pass

@@ -295,6 +295,9 @@ OUTBOX_RETRY_HOURS = int(os.environ.get("OUTBOX_RETRY_HOURS", "48"))
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "80"))
 # A row claimed by a worker that died is re-queued after this many seconds.
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
+# Messages handed to SMTP per second, shared by every worker (messaging/pace.py); 0 = no
+# limit. Set it to the relay's quota (a provider's sending rate, a shared relay).
+OUTBOX_SEND_RATE = float(os.environ.get("OUTBOX_SEND_RATE", "0"))
 
 # --- Rooms ---------------------------------------------------------------------------
 # BigBlueButton checksums: "sha1" (every BBB version), or "sha256", "sha384", "sha512" for

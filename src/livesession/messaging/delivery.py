@@ -28,6 +28,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 
 from livesession.core.clock import now
+from livesession.messaging import pace
 from livesession.messaging.models import OutboxMessage, OutboxStatus
 from livesession.protection.crypto import KeyDestroyed
 
@@ -121,6 +122,8 @@ def deliver_now(message_id: int) -> str | None:
         if not message.to:
             raise KeyDestroyed(str(message.subject_id))
         if settings.EMAIL_HOST:
+            # The relay's quota (OUTBOX_SEND_RATE): wait for this message's slot.
+            pace.wait_turn()
             connection = get_connection(
                 "django.core.mail.backends.smtp.EmailBackend", fail_silently=False
             )

@@ -205,3 +205,18 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return f"campaign {self.pk}"
+
+
+class SendPace(models.Model):
+    """The outbox's send rate, shared by every worker (``messaging/pace.py``): the earliest
+    moment the next message may be handed to SMTP. One row per pace (the platform's SMTP
+    relay); a row, not a process's memory, so that several workers keep one rate."""
+
+    key = models.CharField(max_length=40, unique=True)
+    next_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("send pace")
+
+    def __str__(self) -> str:
+        return f"send pace {self.key}"

@@ -63,3 +63,8 @@ declare(
                                   Erase.DELETE_ROW, Export.OMIT)},
     not_personal=["id", "client", "created_at"],
 )
+
+# The send rate's shared clock (issue 9, S8): a moment, about nobody.
+from livesession.messaging.models import SendPace  # noqa: E402
+
+declare(SendPace, not_personal=["id", "key", "next_at"])

@@ -178,7 +178,9 @@ def measure(what: str, n: int, profile: bool = False) -> dict[str, Any]:
         "one_request_sql": counts.sql[-int(sum(counts.statements.values()) / n):],
     }
     if profiler:
-        result["profile"] = profiler.output_text(unicode=False, color=False, show_all=os.environ.get("PROFILE_ALL") == "1")
+        # PROFILE_ALL=1 shows the library frames too (Django's query compiler, say).
+        result["profile"] = profiler.output_text(
+            unicode=False, color=False, show_all=os.environ.get("PROFILE_ALL") == "1")
     return result
 
 

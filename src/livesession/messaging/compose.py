@@ -39,6 +39,17 @@ class Composed:
     values: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Known:
+    """What a caller composing many messages for one event read once (a batch of an
+    import, registrations/bulk.py): whether the event has sessions, whether a replay is
+    available, and the templates already looked up. Left None, each is read per message."""
+
+    event_has_sessions: bool | None = None
+    replay: bool | None = None
+    templates: dict[tuple[str, str, bool, bool], tuple[str, str]] = field(default_factory=dict)
+
+
 def language_of(registration: Registration) -> str:
     return "en" if (registration.language or "").lower().startswith("en") else "fr"
 
@@ -64,7 +75,8 @@ def confirmed_sessions(registration: Registration) -> list[Session]:
 
 
 def occurrences(registration: Registration, link: str,
-                sessions: list[Session] | None = None) -> list[ics.Occurrence]:
+                sessions: list[Session] | None = None,
+                event_has_sessions: bool | None = None) -> list[ics.Occurrence]:
     """The dates of the registration: its confirmed sessions (``sessions`` when the caller
     has read them already), or the event itself."""
     event = registration.event
@@ -77,7 +89,9 @@ def occurrences(registration: Registration, link: str,
                                title=f"{event.title} — {s.title}", starts_at=s.starts_at,
                                ends_at=s.ends_at, description=description, url=link)
                 for s in sessions]
-    if Session.objects.filter(event=event).exists():
+    if event_has_sessions is None:
+        event_has_sessions = Session.objects.filter(event=event).exists()
+    if event_has_sessions:
         return []  # a series where no place is held yet: nothing to put in a calendar
     return [ics.Occurrence(uid=f"{registration.pk}@livesession", title=event.title,
                            starts_at=event.starts_at, ends_at=event.ends_at,
@@ -96,7 +110,8 @@ def values_for(registration: Registration, kind: str, *, token: str = "",
                session: Session | None = None, position: int | None = None,
                cancelled_by_participant: bool = True,
                sessions: list[Session] | None = None,
-               dates: list[ics.Occurrence] | None = None) -> dict[str, str]:
+               dates: list[ics.Occurrence] | None = None,
+               replay: bool | None = None) -> dict[str, str]:
     """Every placeholder value of ``kind`` (call inside the recipient's language).
     ``sessions`` and ``dates``: the registration's ``confirmed_sessions`` and
     ``occurrences``, when the caller has read them."""
@@ -115,8 +130,8 @@ def values_for(registration: Registration, kind: str, *, token: str = "",
         "cancelled_by": "" if cancelled_by_participant else _("The organizer cancelled it."),
         # Asked only where the kind may say it: a query per message saved on reminders,
         # confirmations... (S8: 10 k reminders at the start).
-        "replay_link": link if link and "replay_link" in allowed and has_replay(event)
-        else "",
+        "replay_link": link if link and "replay_link" in allowed
+        and (has_replay(event) if replay is None else replay) else "",
     }
     if kind in CONFIRMING and link:
         if sessions is None:
@@ -138,27 +153,35 @@ def values_for(registration: Registration, kind: str, *, token: str = "",
 def compose(registration: Registration, kind: str, *, token: str = "",
             session: Session | None = None, position: int | None = None,
             cancelled_by_participant: bool = True,
-            wording: tuple[str, str] | None = None) -> Composed:
+            wording: tuple[str, str] | None = None,
+            sessions: list[Session] | None = None, known: Known | None = None) -> Composed:
     """The message of ``kind`` for ``registration``. ``wording`` (subject, body) overrides
-    the template (a segment message written for this send)."""
+    the template (a segment message written for this send); ``sessions`` (the confirmed
+    ones, in order) and ``known`` spare the reads a batch has done once."""
+    known = known or Known()
     language = language_of(registration)
     event = registration.event
     with translation.override(language):
         # The confirmed sessions are read once: for the list, the calendar links and the
         # attachment (it was three times per mail, ~18 % of a registration: issue 9, S2).
         link = access.link_url(token) if token else ""
-        sessions: list[Session] | None = None
         dates: list[ics.Occurrence] = []
         if kind in CONFIRMING and link:
-            sessions = confirmed_sessions(registration)
-            dates = occurrences(registration, link, sessions)
+            if sessions is None:
+                sessions = confirmed_sessions(registration)
+            dates = occurrences(registration, link, sessions, known.event_has_sessions)
         values = values_for(registration, kind, token=token, session=session,
                             position=position,
                             cancelled_by_participant=cancelled_by_participant,
-                            sessions=sessions, dates=dates)
-        subject_text, body_text = wording or template(
-            event.client_id, kind, language, note=bool(registration.decision_note),
-            replay=bool(values.get("replay_link")))
+                            sessions=sessions, dates=dates, replay=known.replay)
+        if wording is None:
+            variant = (kind, language, bool(registration.decision_note),
+                       bool(values.get("replay_link")))
+            wording = known.templates.get(variant)
+            if wording is None:
+                wording = known.templates[variant] = template(
+                    event.client_id, kind, language, note=variant[2], replay=variant[3])
+        subject_text, body_text = wording
         composed = Composed(kind=kind, subject=templating.render_subject(subject_text, values),
                             body=templating.render_body(body_text, values),
                             unsubscribe_url=values.get("unsubscribe_link", ""), values=values)

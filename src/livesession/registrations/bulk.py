@@ -30,17 +30,14 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import translation
-from django.utils.translation import gettext
 
 from livesession.access import services as access
 from livesession.access.models import AccessLink
 from livesession.audit.services import record_many
 from livesession.core.clock import now
 from livesession.events.models import Event, Session
-from livesession.messaging import compose, ics, templating
+from livesession.messaging import compose
 from livesession.messaging.models import OutboxMessage
-from livesession.messaging.services import Attachment
 from livesession.privacy import services as consents
 from livesession.protection import crypto, keystore, restriction
 from livesession.protection.models import DataKey, Subject, controller_key_for
@@ -153,77 +150,15 @@ class Composer:
     def __init__(self, ctx: Context) -> None:
         self.event = ctx.event
         self.sessions = ctx.sessions
-        self.templates: dict[tuple[str, str, bool], tuple[str, str]] = {}
-        self._replay: bool | None = None
-
-    def has_replay(self) -> bool:
-        if self._replay is None:
-            self._replay = compose.has_replay(self.event)
-        return self._replay
-
-    def _occurrences(self, registration: Registration, sessions: list[Session],
-                     link: str) -> list[ics.Occurrence]:
-        event = self.event
-        description = "\n".join([event.title, "", gettext(
-            "Your personal access link (do not share it, it is yours alone):"), link])
-        if sessions:
-            return [ics.Occurrence(uid=f"{registration.pk}-s{s.pk}@livesession",
-                                   title=f"{event.title} — {s.title}", starts_at=s.starts_at,
-                                   ends_at=s.ends_at, description=description, url=link)
-                    for s in sessions]
-        if self.sessions:
-            return []
-        return [ics.Occurrence(uid=f"{registration.pk}@livesession", title=event.title,
-                               starts_at=event.starts_at, ends_at=event.ends_at,
-                               description=description, url=link)]
+        self.known = compose.Known(event_has_sessions=bool(ctx.sessions))
 
     def compose(self, ready: Ready, kind: str, position: int | None) -> compose.Composed:
-        registration = ready.saved()
-        event = self.event
-        language = compose.language_of(registration)
-        standard = ready.cleaned.standard
-        with translation.override(language):
-            zone = event.time_zone
-            link = access.link_url(ready.token) if ready.token else ""
-            allowed = set(templating.allowed(kind))
-            values = {
-                "first_name": standard.get("first_name", ""),
-                "last_name": standard.get("last_name", ""),
-                "event_title": event.title, "event_start": compose.when(event.starts_at, zone),
-                "event_end": compose.when(event.ends_at, zone), "time_zone": zone,
-                "organizer": event.client.name, "join_link": link, "session_title": "",
-                "position": str(position or ""), "note": "", "cancelled_by": "",
-                "replay_link": link if link and "replay_link" in allowed
-                and self.has_replay() else "",
-            }
-            dates: list[ics.Occurrence] = []
-            if kind in compose.CONFIRMING and link:
-                sessions = sorted((self.sessions[pk] for pk in ready.sessions),
-                                  key=lambda s: (s.starts_at, s.pk))
-                values["sessions"] = "\n".join(
-                    [gettext("Your sessions:")]
-                    + [f"- {s.title}: {compose.when(s.starts_at, zone)}" for s in sessions]
-                ) if sessions else ""
-                dates = self._occurrences(registration, sessions, link)
-                if dates:
-                    values["google_calendar_link"] = ics.google_link(dates[0])
-                    values["outlook_calendar_link"] = ics.outlook_link(dates[0])
-            values = {name: value for name, value in values.items() if name in allowed}
-            replay = bool(values.get("replay_link"))
-            wording = self.templates.get((kind, language, replay))
-            if wording is None:
-                wording = compose.template(event.client_id, kind, language, note=False,
-                                           replay=replay)
-                self.templates[(kind, language, replay)] = wording
-            composed = compose.Composed(
-                kind=kind, subject=templating.render_subject(wording[0], values),
-                body=templating.render_body(wording[1], values), unsubscribe_url="",
-                values=values)
-            if kind in compose.CONFIRMING and values.get("join_link") and dates:
-                composed.attachment = Attachment(
-                    compose.ICS_NAME, "text/calendar",
-                    ics.calendar(dates, time_zone=event.time_zone, name=event.title))
-        return composed
+        if self.known.replay is None:
+            self.known.replay = compose.has_replay(self.event)
+        sessions = sorted((self.sessions[pk] for pk in ready.sessions),
+                          key=lambda s: (s.starts_at, s.pk))
+        return compose.compose(ready.saved(), kind, token=ready.token, position=position,
+                               sessions=sessions, known=self.known)
 
 
 def _messages(ctx: Context, written: list[Ready], subjects: dict[str, uuid.UUID]

@@ -243,9 +243,10 @@ def for_event(event: Event, *, fill: bool = True) -> Figures:
 
 def _whole(client_id: int, events: Sequence[Event], sessions: dict[Any, list[Session]],
            excluded: Sequence[uuid.UUID]) -> tuple[dict[Any, rollup.Counts],
-                                                  dict[Any, Counter[dt.datetime]]]:
+                                                  dict[Any, Counter[dt.datetime]],
+                                                  dict[str, int]]:
     """Per event: every row's counts (``analytics.rollup``) minus the left-out people's,
-    read from their own rows; and the received per platform-local day."""
+    read from their own rows; the received per platform-local day; how they were read."""
     whole = rollup.totals(client_id, events, sessions)
     taken = {}
     if excluded:
@@ -263,7 +264,7 @@ def _whole(client_id: int, events: Sequence[Event], sessions: dict[Any, list[Ses
             day.subtract(rollup.local_moments(gone.quarters, platform, days=True))
         counts[event.pk] = mine.positive()
         days[event.pk] = Counter({d: n for d, n in day.items() if n > 0})
-    return counts, days
+    return counts, days, dict(whole.read)
 
 
 def _conversion_of(statuses: Counter[str], others: int, present: int) -> Conversion:
@@ -278,7 +279,8 @@ def _for_event(event: Event, fields: list[str]) -> Figures:
     excluded = excluded_registration_ids(client_id, [event.pk])
     sessions = list(Session.objects.filter(client_id=client_id, event=event)
                     .order_by("starts_at", "id"))
-    counts = _whole(client_id, [event], {event.pk: sessions}, excluded)[0][event.pk]
+    found, _per_day, read = _whole(client_id, [event], {event.pk: sessions}, excluded)
+    counts = found[event.pk]
     received = _Received(counts.statuses, rollup.local_moments(counts.quarters, zone,
                                                                days=False), Counter())
     timeline = _timeline(received, weekly_allowed=False)
@@ -301,7 +303,8 @@ def _for_event(event: Event, fields: list[str]) -> Figures:
     breakdowns = _breakdowns(RegistrationFacts.objects.filter(client_id=client_id,
                                                               event_id=event.pk),
                              excluded, fields)
-    return Figures(timeline, sources, conversion, durations, rows, breakdowns)
+    return Figures(timeline, sources, conversion, durations, rows, breakdowns,
+                   extra={"read": read})
 
 
 # --- a client's dashboard -------------------------------------------------------------------
@@ -336,7 +339,7 @@ def _for_client(client: Any, events: list[Event], fields: list[str]) -> Figures:
     sessions: dict[Any, list[Session]] = {}
     for s in Session.objects.filter(client_id=client.pk, event_id__in=ids):
         sessions.setdefault(s.event_id, []).append(s)
-    found, days = _whole(client.pk, events, sessions, excluded) if ids else ({}, {})
+    found, days, read = _whole(client.pk, events, sessions, excluded) if ids else ({}, {}, {})
     statuses: Counter[str] = Counter()
     moments: Counter[dt.datetime] = Counter()
     cells: Counts = Counter()
@@ -361,4 +364,4 @@ def _for_client(client: Any, events: list[Event], fields: list[str]) -> Figures:
     facts = RegistrationFacts.objects.filter(client_id=client.pk, event_id__in=ids)
     breakdowns = _breakdowns(facts, excluded, fields)
     return Figures(timeline, sources, conversion, durations, rows, breakdowns,
-                   extra={"events": len(events)})
+                   extra={"events": len(events), "read": read})

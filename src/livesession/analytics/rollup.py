@@ -43,12 +43,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, QuerySet
+from django.db.models import BigIntegerField, Count, Exists, F, Func, OuterRef, Q, QuerySet
 
 from livesession.access.models import Attendance
 from livesession.analytics import triggers
 from livesession.analytics.models import EventRollup
-from livesession.analytics.population import chunks
+from livesession.analytics.population import chunks, tenant_filter
 from livesession.core.clock import now
 from livesession.events.models import Event, Session
 from livesession.registrations.models import Registration, RegistrationStatus
@@ -109,6 +109,11 @@ class Counts:
                       max(self.present, 0), max(self.others, 0))
 
 
+def _upper(moment: dt.datetime) -> int:
+    """The first quarter that starts at least ``INSERT_MARGIN`` after ``moment``."""
+    return -(-int((moment + INSERT_MARGIN).timestamp()) // QUARTER)
+
+
 def quarter_start(q: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(q * QUARTER, dt.UTC)
 
@@ -125,23 +130,38 @@ def local_moments(quarters: Counter[int], zone: zoneinfo.ZoneInfo, *,
 
 # --- reading counts from the rows ------------------------------------------------------------
 
+def _status_quarters(regs: QuerySet[Registration]) -> dict[Any, Counter[tuple[str, int]]]:
+    found: dict[Any, Counter[tuple[str, int]]] = {}
+    for row in (regs.values("event_id", "status", q=_Quarter("created_at"))
+                .annotate(n=Count("*")).order_by()):
+        found.setdefault(row["event_id"], Counter())[(row["status"], int(row["q"]))] += row["n"]
+    return found
+
+
 def _registrations(regs: QuerySet[Registration], into: dict[Any, Counts]) -> None:
-    rows = (regs.values("event_id", "status", q=_Quarter("created_at"))
-            .annotate(n=Count("*")).order_by())
-    for row in rows:
-        counts = into.setdefault(row["event_id"], Counts())
-        counts.statuses[row["status"]] += row["n"]
-        counts.quarters[int(row["q"])] += row["n"]
+    for event_id, groups in _status_quarters(regs).items():
+        counts = into.setdefault(event_id, Counts())
+        for (status, q), n in groups.items():
+            counts.statuses[status] += n
+            counts.quarters[q] += n
+
+
+def _others_quarters(regs: QuerySet[Registration]) -> dict[Any, Counter[int]]:
+    """Present but not confirmed now (came, then cancelled), per quarter of registration:
+    the few non-confirmed rows (an IN list of statuses reads them from the index) probed in
+    the attendance index."""
+    came = Attendance.objects.filter(registration_id=OuterRef("pk"))
+    found: dict[Any, Counter[int]] = {}
+    for row in (regs.filter(status__in=NOT_CONFIRMED).filter(Exists(came))
+                .values("event_id", q=_Quarter("created_at")).annotate(n=Count("*"))
+                .order_by()):
+        found.setdefault(row["event_id"], Counter())[int(row["q"])] += row["n"]
+    return found
 
 
 def _others(regs: QuerySet[Registration], into: dict[Any, Counts]) -> None:
-    """Present but not confirmed now (came, then cancelled): the few non-confirmed rows
-    (an IN list of statuses reads them from the index) probed in the attendance index."""
-    came = Attendance.objects.filter(registration_id=OuterRef("pk"))
-    rows = (regs.filter(status__in=NOT_CONFIRMED).filter(Exists(came)).values("event_id")
-            .annotate(n=Count("*")).order_by())
-    for row in rows:
-        into.setdefault(row["event_id"], Counts()).others += row["n"]
+    for event_id, per in _others_quarters(regs).items():
+        into.setdefault(event_id, Counts()).others += sum(per.values())
 
 
 def _attendance(atts: QuerySet[Attendance], into: dict[Any, Counts], *,
@@ -171,10 +191,10 @@ def left_out(client_id: int, event_ids: Sequence[Any],
     """The same counts over the left-out registrations only, read from their rows."""
     found: dict[Any, Counts] = {}
     for part in chunks(excluded):
-        regs = Registration.objects.filter(client_id=client_id, event_id__in=list(event_ids),
-                                           pk__in=list(part))
-        atts = Attendance.objects.filter(client_id=client_id, event_id__in=list(event_ids),
-                                         registration_id__in=list(part))
+        regs = Registration.objects.filter(pk__in=list(part)).filter(
+            tenant_filter(client_id, event_ids))
+        atts = Attendance.objects.filter(registration_id__in=list(part)).filter(
+            tenant_filter(client_id, event_ids))
         _registrations(regs, found)
         _others(regs, found)
         _attendance(atts, found, distinct_always=True)
@@ -259,15 +279,23 @@ def build(event: Event, sessions: Sequence[Session]) -> EventRollup:
         EventRollup.objects.filter(event_id=event.pk).update(dirty=False)
     moment = now()
     cutoff = quarter_start(int((moment - INSERT_MARGIN).timestamp()) // QUARTER)
+    upper = _upper(moment)
     found: dict[Any, Counts] = {}
-    regs = Registration.objects.filter(client_id=event.client_id, event_id=event.pk,
-                                       created_at__lt=cutoff)
+    # Registrations created before the cutoff, and those stamped after ``upper`` (no
+    # service stamps one in the future, but data written by other means may be): the
+    # ones between are counted live (``_add_recent``), which also finds the new ones.
+    regs = Registration.objects.filter(client_id=event.client_id, event_id=event.pk).filter(
+        Q(created_at__lt=cutoff) | Q(created_at__gte=quarter_start(upper)))
     with no_jit():
-        _registrations(regs, found)
-        _others(regs, found)
+        groups = _status_quarters(regs).get(event.pk, Counter())
+        others = _others_quarters(regs).get(event.pk, Counter())
         _attendance(Attendance.objects.filter(client_id=event.client_id, event_id=event.pk),
                     found)
     counts = found.get(event.pk, Counts())
+    for (status, q), n in groups.items():
+        counts.statuses[status] += n
+        counts.quarters[q] += n
+    counts.others = sum(others.values())
     platform = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     data = {
         "s": dict(counts.statuses),
@@ -276,6 +304,11 @@ def build(event: Event, sessions: Sequence[Session]) -> EventRollup:
               local_moments(counts.quarters, platform, days=True).items()},
         "m": [[k, int(m), mi, n] for (k, m, mi), n in sorted(counts.cells.items())],
         "p": counts.present, "o": counts.others,
+        # The band stamped after ``upper``, kept apart: once the clock passes its
+        # quarters, the live count finds these rows too and takes them off.
+        "u": upper,
+        "f": [[st, q, n] for (st, q), n in sorted(groups.items()) if q >= upper],
+        "fo": [[q, n] for q, n in sorted(others.items()) if q >= upper],
     }
     spans = windows(event, sessions)
     EventRollup.objects.filter(event_id=event.pk).update(
@@ -365,29 +398,45 @@ def _from_rows(client_id: int, event_ids: list[Any], platform: zoneinfo.ZoneInfo
 
 def _add_recent(client_id: int, rows: dict[Any, EventRollup], live_attendance: list[Any],
                 result: Totals, platform: zoneinfo.ZoneInfo) -> None:
-    """Registrations created since each rollup's cutoff (quarters are aligned on it)."""
+    """Registrations created since each rollup's cutoff (quarters are aligned on it), up to
+    now; minus, in the quarters past the rollup's ``upper``, the rows it already holds."""
     since = min((r.cutoff for r in rows.values() if r.cutoff is not None), default=None)
-    if since is not None:
-        first = {e: int(r.cutoff.timestamp()) // QUARTER for e, r in rows.items()
-                 if r.cutoff is not None}
-        recent = Registration.objects.filter(client_id=client_id, event_id__in=list(first),
-                                             status__in=ALL_STATUSES, created_at__gte=since)
-        added: dict[Any, Counts] = {}
-        for group in (recent.values("event_id", "status", q=_Quarter("created_at"))
-                      .annotate(n=Count("*")).order_by()):
-            if int(group["q"]) >= first[group["event_id"]]:
-                mine = added.setdefault(group["event_id"], Counts())
-                mine.statuses[group["status"]] += group["n"]
-                mine.quarters[int(group["q"])] += group["n"]
-        fresh = [e for e in first if e not in live_attendance]
-        if fresh:
-            # Present but not confirmed, among the registrations created since only.
-            came = Attendance.objects.filter(registration_id=OuterRef("pk"))
-            for seen in (recent.filter(event_id__in=fresh, status__in=NOT_CONFIRMED)
-                         .filter(Exists(came)).values("event_id", q=_Quarter("created_at"))
-                         .annotate(n=Count("*")).order_by()):
-                if int(seen["q"]) >= first[seen["event_id"]]:
-                    added.setdefault(seen["event_id"], Counts()).others += seen["n"]
-        for event_id, mine in added.items():
-            result.per_event[event_id].add(mine)
-            result.days[event_id].update(local_moments(mine.quarters, platform, days=True))
+    if since is None:
+        return
+    first, upper, band, band_others = {}, {}, {}, {}
+    for event_id, row in rows.items():
+        if row.cutoff is None:
+            continue
+        first[event_id] = int(row.cutoff.timestamp()) // QUARTER
+        data = row.counts or {}
+        upper[event_id] = int(data.get("u", 0)) or None
+        band[event_id] = Counter({(st, int(q)): n for st, q, n in data.get("f", [])})
+        band_others[event_id] = Counter({int(q): n for q, n in data.get("fo", [])})
+    until = quarter_start(_upper(now()))
+    recent = Registration.objects.filter(client_id=client_id, event_id__in=list(first),
+                                         status__in=ALL_STATUSES, created_at__gte=since,
+                                         created_at__lt=until)
+
+    def new(event_id: Any, q: int, n: int, held: Counter[Any], key: Any) -> int:
+        if q < first[event_id]:
+            return 0  # in the rollup (an earlier cutoff read this quarter)
+        top = upper[event_id]
+        return n - held.get(key, 0) if top is not None and q >= top else n
+
+    added: dict[Any, Counts] = {}
+    for event_id, groups in _status_quarters(recent).items():
+        for (status, q), n in groups.items():
+            if count := new(event_id, q, n, band[event_id], (status, q)):
+                mine = added.setdefault(event_id, Counts())
+                mine.statuses[status] += count
+                mine.quarters[q] += count
+    fresh = [e for e in first if e not in live_attendance]
+    if fresh:
+        # Present but not confirmed, among these registrations only.
+        for event_id, per in _others_quarters(recent.filter(event_id__in=fresh)).items():
+            for q, n in per.items():
+                if count := new(event_id, q, n, band_others[event_id], q):
+                    added.setdefault(event_id, Counts()).others += count
+    for event_id, mine in added.items():
+        result.per_event[event_id].add(mine)
+        result.days[event_id].update(local_moments(mine.quarters, platform, days=True))

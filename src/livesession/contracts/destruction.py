@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.apps import apps
@@ -206,24 +206,48 @@ class _NeedsCollector(Exception):
     pass
 
 
-def _batch(cert: DestructionCertificate, target: _Target, pks: list[Any],
-           touched: set[str]) -> None:
+def _next(target: _Target, client_id: int, batch: int) -> Any:
+    """The target's next ``batch`` rows of the client, as a subquery."""
+    return target.model._default_manager.filter(**{target.field: client_id}).values(
+        "pk")[:batch]
+
+
+def _batch(cert: DestructionCertificate, target: _Target, client_id: int, batch: int,
+           touched: set[str]) -> bool:
+    """One batch of the target's rows, in one transaction that also saves the certificate's
+    counts. False when none is left. Most targets (nothing from outside points at them)
+    take one statement: ``DELETE ... WHERE pk IN (SELECT pk ... WHERE client = %s LIMIT n)``
+    (or the ``UPDATE`` clearing a register's key); the others read the batch's keys first,
+    to handle what points at them."""
     manager = target.model._default_manager
+    label = target.model._meta.label
     plain = target.plain and not deletion.has_receivers(target.model)
-    for attempt in ("plain", "collector") if plain else ("collector",):
+    attempts = ("plain", "collector") if plain and _is_cascade(target.on_delete) else (
+        "collector",)
+    for attempt in attempts:
         counts = dict(cert.counts)
         seen: set[str] = set()
         try:
             with transaction.atomic():
                 if not _is_cascade(target.on_delete):  # SET_NULL: a register that stays
-                    manager.filter(pk__in=pks).update(**{target.field: None})
-                    _add(counts, seen, {f"{target.model._meta.label}.{target.field}":
-                                        len(pks)})
-                elif attempt == "plain":
-                    _plain_batch(target, pks, counts, seen)
+                    done = manager.filter(pk__in=_next(target, client_id, batch)).update(
+                        **{target.field: None})
+                    _add(counts, seen, {f"{label}.{target.field}": done})
+                elif attempt == "plain" and not target.uncovered:
+                    done = deletion.raw_delete(manager.filter(
+                        pk__in=_next(target, client_id, batch)))
+                    _add(counts, seen, {label: done})
                 else:
-                    _n, per_model = manager.filter(pk__in=pks).delete()
-                    _add(counts, seen, per_model)
+                    pks = list(manager.filter(**{target.field: client_id})
+                               .values_list("pk", flat=True)[:batch])
+                    done = len(pks)
+                    if pks and attempt == "plain":
+                        _plain_batch(target, pks, counts, seen)
+                    elif pks:
+                        _n, per_model = manager.filter(pk__in=pks).delete()
+                        _add(counts, seen, per_model)
+                if not done:
+                    return False
                 cert.counts = counts
                 cert.save(update_fields=["counts"])
         except (_NeedsCollector, IntegrityError):
@@ -231,7 +255,20 @@ def _batch(cert: DestructionCertificate, target: _Target, pks: list[Any],
                 raise
             continue  # rolled back: the collector redoes the batch
         touched |= seen
-        return
+        return True
+    return False
+
+
+def _present(target: _Target, client_id: int) -> _Target:
+    """The target with only the outside relations that have rows towards this client (one
+    EXISTS each, once): for most clients none, and every batch is one statement. A row that
+    appeared since would make the database refuse the plain batch (foreign key), and the
+    collector would redo it."""
+    if not _is_cascade(target.on_delete) or not target.uncovered:
+        return target
+    live = tuple(rel for rel in target.uncovered if rel.model._default_manager.filter(
+        **{f"{rel.field}__{target.field}": client_id}).exists())
+    return replace(target, uncovered=live)
 
 
 def _rows(cert: DestructionCertificate, client_id: int, batch: int) -> set[str]:
@@ -240,14 +277,11 @@ def _rows(cert: DestructionCertificate, client_id: int, batch: int) -> set[str]:
     while True:
         progressed = False
         for target in targets:
-            manager = target.model._default_manager
+            live = _present(target, client_id)
             while True:
-                pks = list(manager.filter(**{target.field: client_id})
-                           .values_list("pk", flat=True)[:batch])
-                if not pks:
-                    break
                 try:
-                    _batch(cert, target, pks, touched)
+                    if not _batch(cert, live, client_id, batch, touched):
+                        break
                     progressed = True
                 except (ProtectedError, RestrictedError):
                     break  # another model's rows protect these: next pass

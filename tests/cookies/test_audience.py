@@ -234,3 +234,20 @@ def test_p1_6_console_figures_for_operator_staff_only(visitor: Browser, operator
     member = Browser()
     member.force_login(owner_a)
     assert member.get(reverse("console:audience")).status_code == 404
+
+
+def test_p1_6_navigation_paths_stop_at_30_minutes_of_inactivity() -> None:
+    """A visitor's next page after more than 30 minutes starts a new visit: it is not a
+    step of the path (issue 7 §6, "navigation path"); 29 minutes still is."""
+    from livesession.cookies import stats
+
+    start = now() - dt.timedelta(hours=3)
+    steps = [(0, "portal:home"), (29, "cookies:settings"), (29 + 31, "portal:privacy"),
+             (29 + 31 + 1, "portal:home")]
+    for seq, (minutes, route) in enumerate(steps):
+        PageView.objects.create(at=start + dt.timedelta(minutes=minutes), visitor="w" * 64,
+                                seq=seq, route=route, area="portal", browser="Firefox",
+                                browser_version=128)
+    found = {(t["source"], t["target"]): t["n"] for t in stats.figures(1)["transitions"]}
+    assert found == {("portal:home", "cookies:settings"): 1,
+                     ("portal:privacy", "portal:home"): 1}

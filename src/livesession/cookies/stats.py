@@ -1,5 +1,5 @@
 """The console's audience and consent figures over a period (issue 7 §6): pages viewed,
-route-to-route transitions of the navigation path, most used services (areas), browser
+route-to-route transitions of the navigation path (within one visit: ``VISIT_GAP``), most used services (areas), browser
 versions, and the share of accept / reject / custom choices. Aggregates only: no visitor,
 no receipt is ever listed."""
 
@@ -17,10 +17,21 @@ from livesession.core.clock import now
 PERIODS = (1, 7, 30, 90, 395)
 TOP = 15
 
+# A visit ends after this long without a page view (the usual web-analytics rule, as in
+# Matomo): the next page a visitor opens starts a new path, not a step of the old one.
+VISIT_GAP = dt.timedelta(minutes=30)
+
+# The next page of the same visitor, within VISIT_GAP of the previous one. The gap is
+# written per backend: SQLite stores datetimes as ISO text (julianday reads it), PostgreSQL
+# as timestamps.
+_WITHIN_GAP = {
+    "sqlite": "(julianday(b.at) - julianday(a.at)) * 86400 <= %s",
+    "postgresql": "b.at - a.at <= %s * interval '1 second'",
+}
 _TRANSITIONS = (
     "SELECT a.route, b.route, COUNT(*) AS n FROM cookies_pageview a"
     " JOIN cookies_pageview b ON b.visitor = a.visitor AND b.seq = a.seq + 1"
-    " WHERE a.at >= %s AND b.at >= %s"
+    " WHERE a.at >= %s AND b.at >= %s AND {within}"
     " GROUP BY a.route, b.route ORDER BY n DESC, a.route, b.route LIMIT %s"
 )
 
@@ -42,7 +53,8 @@ def figures(days: int) -> dict[str, Any]:
         dict(r) for r in views.values("browser", "browser_version").annotate(n=Count("id"))
         .order_by("-n", "browser", "browser_version")[:TOP]]
     with connection.cursor() as cursor:
-        cursor.execute(_TRANSITIONS, [since, since, TOP])
+        sql = _TRANSITIONS.format(within=_WITHIN_GAP[connection.vendor])
+        cursor.execute(sql, [since, since, VISIT_GAP.total_seconds(), TOP])
         transitions = [{"source": a, "target": b, "n": n} for a, b, n in cursor.fetchall()]
     for rows in (pages, areas, browsers):
         for row in rows:

@@ -440,3 +440,25 @@ def _add_recent(client_id: int, rows: dict[Any, EventRollup], live_attendance: l
     for event_id, mine in added.items():
         result.per_event[event_id].add(mine)
         result.days[event_id].update(local_moments(mine.quarters, platform, days=True))
+
+
+REFRESH_AFTER = dt.timedelta(minutes=10)
+
+
+def refresh(limit: int = 200) -> int:
+    """The worker's pass (``jobs.py``): read again the rollups that no longer hold (dirty),
+    and those of events still running or just over, so that the registrations a view
+    counts live stay a few minutes' worth. A view reads a missing or dirty one itself."""
+    if not triggers_in_place():
+        return 0
+    moment = now()
+    stale = (EventRollup.objects.filter(
+        Q(dirty=True) | Q(built_at__lt=moment - REFRESH_AFTER,
+                          event__ends_at__gte=moment - dt.timedelta(days=1)))
+        .select_related("event").order_by("built_at")[:limit])
+    done = 0
+    for row in stale:
+        build(row.event, list(Session.objects.filter(client_id=row.client_id,
+                                                     event_id=row.event_id)))
+        done += 1
+    return done

@@ -243,6 +243,19 @@ def plan() -> Plan:
 
 # --- Which of the plan's tables hold rows of these subjects ------------------------------
 
+def _link_rows(the_plan: Plan, link: Link, ids: list[uuid.UUID]) -> Any:
+    """Rows of ``link``'s model pointing at the subjects' rows through it, less those its
+    own step deletes first (a child's step always runs before its parent's): a person's
+    access link found by ``registration__subject`` is gone with ``subject`` already."""
+    rows = link.relation.model._default_manager.filter(**{f"{link.lookup}__in": ids})
+    own = next((step.lookup for step in the_plan.steps
+                if step.model is link.relation.model), None)
+    if own is not None and own != link.lookup and (
+            link.relation.model._meta.label not in the_plan.collector_only):
+        rows = rows.exclude(**{f"{own}__in": ids})
+    return rows
+
+
 def _probes(the_plan: Plan, ids: list[uuid.UUID]) -> dict[Any, Any]:
     probes: dict[Any, Any] = {}
     for step in (*the_plan.steps, the_plan.husk):
@@ -250,8 +263,7 @@ def _probes(the_plan: Plan, ids: list[uuid.UUID]) -> dict[Any, Any]:
             probes[step.key] = step.model._default_manager.filter(**{f"{step.lookup}__in": ids})
         for link in step.links:
             if not link.covered:
-                probes.setdefault(link.key, link.relation.model._default_manager.filter(
-                    **{f"{link.lookup}__in": ids}))
+                probes.setdefault(link.key, _link_rows(the_plan, link, ids))
     for clear in the_plan.clears:
         probes[clear.key] = clear.rows(ids)
     return probes
@@ -384,7 +396,7 @@ def _count(counts: Counter[str], touched: set[str], per_model: dict[str, int]) -
 def _unlink(link: Link, ids: list[uuid.UUID], counts: Counter[str], touched: set[str]) -> None:
     """Rows of another model pointing at rows about to go, that no earlier step removed:
     what the collector would do for that relation (only CASCADE and SET_NULL reach here)."""
-    rows = link.relation.model._default_manager.filter(**{f"{link.lookup}__in": ids})
+    rows = _link_rows(plan(), link, ids)
     if link.relation.on_delete is deletion.CASCADE:
         _n, per_model = rows.delete()
         _count(counts, touched, per_model)

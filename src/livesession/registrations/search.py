@@ -70,13 +70,15 @@ def tokens_for(client_id: int, email: str, first_name: str, last_name: str) -> s
     return {_hash(client_id, text) for text in plain if text}
 
 
-def index_registration(registration: Registration) -> None:
-    """Replace the registration's search tokens with those of its current values."""
+def index_registration(registration: Registration, *, fresh: bool = False) -> None:
+    """Replace the registration's search tokens with those of its current values
+    (``fresh``: the row was just inserted, it has none to delete)."""
     with keystore.unit_of_work():
         keystore.preload([registration.subject_id])
         tokens = tokens_for(registration.client_id, registration.email,
                             registration.first_name, registration.last_name)
-    SearchToken.objects.filter(registration_id=registration.pk).delete()
+    if not fresh:
+        SearchToken.objects.filter(registration_id=registration.pk).delete()
     SearchToken.objects.bulk_create([
         SearchToken(registration_id=registration.pk, client_id=registration.client_id,
                     event_id=registration.event_id, token=token)
@@ -91,7 +93,7 @@ def _on_save(sender: type, instance: Registration, created: bool,
         return  # loading fixtures: values are not decryptable here
     if update_fields is not None and not (set(update_fields) & _INDEXED):
         return  # a status or a date changed: the words are the same
-    index_registration(instance)
+    index_registration(instance, fresh=created)
 
 
 def connect() -> None:

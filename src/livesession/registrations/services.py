@@ -128,12 +128,18 @@ def _register(event: Event, cleaned: Cleaned, session_ids: list[int], index: str
             registration.save()
             if existing is not None:
                 access.revoke(registration)
-            sessions.request_seats(registration, session_ids)
-            if registration.status == S.CONFIRMED:
-                sessions.allocate(registration)
+            # A new registration without sessions (the event has none: clean_choice asks
+            # for every session of a series, or at least one) has no places to ask for,
+            # allocate or list: three statements fewer on the rush path (issue 9, S2).
+            seatless = existing is None and not session_ids
+            if not seatless:
+                sessions.request_seats(registration, session_ids)
+                if registration.status == S.CONFIRMED:
+                    sessions.allocate(registration)
             token = access.issue_link(registration)
             _record_consents(registration, cleaned.consents, language, channel)
-            _notify(registration, token)
+            _notify(registration, token, sessions=[] if seatless else None,
+                    event_has_sessions=bool(session_ids) if existing is None else None)
             record(actor, "registration.created", target=f"registration:{registration.pk}",
                    client_id=event.client_id,
                    details={"event": str(event.pk), "status": registration.status,
@@ -192,6 +198,8 @@ def _seat_or_wait(event: Event) -> str:
 def _record_consents(registration: Registration, given: list[str], language: str,
                      channel: str) -> None:
     """One record per purpose ticked; an unticked box records nothing (no consent)."""
+    if not given:
+        return
     for purpose in consents.purposes_for(registration.event.client):
         if purpose.key in given:
             consents.record_consent(
@@ -339,16 +347,19 @@ def send_link_again(registration: Registration, *, actor: str = "public") -> Non
            client_id=registration.client_id)
 
 
-def _notify(registration: Registration, token: str, **flags: bool) -> None:
+def _notify(registration: Registration, token: str, *, sessions: list[Any] | None = None,
+            event_has_sessions: bool | None = None, **flags: bool) -> None:
     """Queue the email that matches the registration's status, in its language, worded by
-    the client's template or the built-in one (messaging/compose.py)."""
+    the client's template or the built-in one (messaging/compose.py). ``sessions`` (the
+    confirmed ones) and ``event_has_sessions``, when the caller knows them, spare reads."""
     from livesession.messaging import compose
 
     kind = _template_kind(registration.status, flags)
     with keystore.unit_of_work():
         composed = compose.compose(
             registration, kind, token=token, position=waitlist_position(registration),
-            cancelled_by_participant=flags.get("cancelled_by_participant", True))
+            cancelled_by_participant=flags.get("cancelled_by_participant", True),
+            sessions=sessions, known=compose.Known(event_has_sessions=event_has_sessions))
         compose.queue(registration, composed, outbox_kind=_kind(registration.status, flags))
 
 

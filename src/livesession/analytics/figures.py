@@ -247,7 +247,7 @@ def _whole(client_id: int, events: Sequence[Event], sessions: dict[Any, list[Ses
                                                   dict[str, int]]:
     """Per event: every row's counts (``analytics.rollup``) minus the left-out people's,
     read from their own rows; the received per platform-local day; how they were read."""
-    whole = rollup.totals(client_id, events, sessions)
+    whole = rollup.totals(client_id, events, sessions, hours=len(events) == 1)
     taken = {}
     if excluded:
         with rollup.no_jit():

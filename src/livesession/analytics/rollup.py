@@ -179,11 +179,13 @@ def _attendance(atts: QuerySet[Attendance], into: dict[Any, Counts], *,
     by_rows = {e for e, keys in sessions.items() if keys <= {0} and not distinct_always}
     for event_id in by_rows:
         into[event_id].present += sum(into[event_id].cells.values())
-    rest = [e for e in sessions if e not in by_rows]
+    rest = {e for e in sessions if e not in by_rows}
     if rest:
-        for group in (atts.filter(event_id__in=rest).values("event_id")
+        # The same rows (no narrower filter: on SQLite it would pick the tenant's index).
+        for group in (atts.values("event_id")
                       .annotate(n=Count("registration_id", distinct=True)).order_by()):
-            into[group["event_id"]].present += group["n"]
+            if group["event_id"] in rest:
+                into[group["event_id"]].present += group["n"]
 
 
 def left_out(client_id: int, event_ids: Sequence[Any],
@@ -246,11 +248,11 @@ def triggers_in_place() -> bool:
     return _TRIGGERS[connection.alias]
 
 
-def _stored(row: EventRollup) -> Counts:
+def _stored(row: EventRollup, *, quarters: bool) -> Counts:
     data = row.counts or {}
     return Counts(
         Counter(data.get("s", {})),
-        Counter({int(q): n for q, n in data.get("q", {}).items()}),
+        Counter({int(q): n for q, n in data.get("q", {}).items()} if quarters else {}),
         Counter({(int(k), bool(m), int(mi)): n for k, m, mi, n in data.get("m", [])}),
         int(data.get("p", 0)), int(data.get("o", 0)))
 
@@ -337,11 +339,12 @@ class Totals:
     read: Counter[str] = field(default_factory=Counter)  # rollup / built / live attendance
 
 
-def totals(client_id: int, events: Sequence[Event],
-           sessions: dict[Any, list[Session]]) -> Totals:
+def totals(client_id: int, events: Sequence[Event], sessions: dict[Any, list[Session]], *,
+           hours: bool = True) -> Totals:
     """Every row's counts of ``events`` (of ``client_id``): from the rollups, read again
     where they no longer hold, plus the registrations created since, plus the attendance
-    read live where it may have changed since."""
+    read live where it may have changed since. ``hours``: the stored quarters too (an
+    event's page; the dashboard reads the stored days)."""
     moment = now()
     platform = zoneinfo.ZoneInfo(settings.TIME_ZONE)
     if not triggers_in_place():
@@ -363,7 +366,7 @@ def totals(client_id: int, events: Sequence[Event],
         else:
             result.read["rollup"] += 1
         assert row is not None and row.built_at is not None  # noqa: S101 - built above
-        counts = _stored(row)
+        counts = _stored(row, quarters=hours)
         if not _attendance_holds(row, spans, max(moment, row.built_at)):
             counts.cells, counts.present, counts.others = Counter(), 0, 0
             live_attendance.append(event.pk)

@@ -144,7 +144,9 @@ class Clear:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (self.model._meta.label, self.lookup, self.name)
+        """One probe for all the columns of a model reached by the same lookup: the rows
+        exist or not (each column's UPDATE then skips rows already blank)."""
+        return ("clear", self.model._meta.label, self.lookup)
 
     def rows(self, ids: list[uuid.UUID]) -> Any:
         column = self.model._meta.get_field(self.name).attname
@@ -265,7 +267,8 @@ def _probes(the_plan: Plan, ids: list[uuid.UUID]) -> dict[Any, Any]:
             if not link.covered:
                 probes.setdefault(link.key, _link_rows(the_plan, link, ids))
     for clear in the_plan.clears:
-        probes[clear.key] = clear.rows(ids)
+        probes.setdefault(clear.key, clear.model._default_manager.filter(
+            **{f"{clear.lookup}__in": ids}))
     return probes
 
 

@@ -25,6 +25,11 @@ from tests.contracts.conftest import DAY, Filled, fill, terminate
 from tests.contracts.test_destruction import client_scoped_counts
 
 
+def _candidates(model: type[models.Model]) -> list[Any]:
+    """The relations Django's collector follows when ``model``'s rows are deleted."""
+    return list(get_candidate_relations_to_delete(model._meta))
+
+
 @pytest.mark.no_db
 def test_issue9_targets_handle_every_relation_the_collector_would() -> None:
     """P4.4: a cascading target deleted without the collector has every relation that
@@ -37,7 +42,7 @@ def test_issue9_targets_handle_every_relation_the_collector_would() -> None:
         if target.on_delete is not models.CASCADE:
             continue
         expected = {(rel.related_model, rel.field.name)
-                    for rel in get_candidate_relations_to_delete(target.model._meta)
+                    for rel in _candidates(target.model)
                     if rel.on_delete is not models.DO_NOTHING}
         uncovered = {(rel.model, rel.field) for rel in target.uncovered}
         for pair in expected:

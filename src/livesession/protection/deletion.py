@@ -54,8 +54,9 @@ def incoming(model: type[models.Model]) -> list[Relation]:
     """Every relation the collector would follow when ``model``'s rows are deleted
     (``DO_NOTHING`` ones excepted: the collector ignores them too)."""
     found = []
-    for rel in get_candidate_relations_to_delete(model._meta):
-        on_delete = rel.on_delete  # type: ignore[attr-defined]
+    candidates: list[Any] = list(get_candidate_relations_to_delete(model._meta))
+    for rel in candidates:
+        on_delete = rel.on_delete
         if on_delete is DO_NOTHING:
             continue
         found.append(Relation(model=rel.related_model, field=rel.field.name,
@@ -115,7 +116,7 @@ def dependency_order(members: Iterable[type[models.Model]],
 def raw_delete(queryset: models.QuerySet[Any]) -> int:
     """One ``DELETE`` for the queryset's rows, without the collector: only where the caller
     has removed what points at them and no receiver listens (see the module)."""
-    return int(queryset._raw_delete(queryset.db) or 0)  # type: ignore[attr-defined]
+    return int(queryset._raw_delete(queryset.db) or 0)
 
 
 def lookup_models(model: type[models.Model], lookup: str) -> list[type[models.Model]]:

@@ -149,7 +149,7 @@ class Clear:
         return ("clear", self.model._meta.label, self.lookup)
 
     def rows(self, ids: list[uuid.UUID]) -> Any:
-        column = self.model._meta.get_field(self.name).attname
+        column = _column(self.model, self.name)
         blank = _blank(self.model, self.name)
         rows = self.model._default_manager.filter(**{f"{self.lookup}__in": ids})
         return (rows.exclude(**{column: blank}) if blank is not None
@@ -162,6 +162,11 @@ class Plan:
     clears: tuple[Clear, ...]
     husk: Step  # the Subject row: PROTECT links keep it as a husk instead of failing
     collector_only: tuple[str, ...]  # models in a dependency cycle (none today)
+
+
+def _column(model: type[Model], name: str) -> str:
+    field_obj: Any = model._meta.get_field(name)
+    return str(field_obj.attname)
 
 
 def _blank(model: type[Model], name: str) -> Any:
@@ -436,7 +441,7 @@ def _sweep(ids: list[uuid.UUID], counts: Counter[str], found: set[Any] | None = 
     for clear in the_plan.clears:
         if not thorough and found is not None and clear.key not in found:
             continue
-        column = clear.model._meta.get_field(clear.name).attname
+        column = _column(clear.model, clear.name)
         changed = clear.rows(ids).update(**{column: _blank(clear.model, clear.name)})
         if changed:
             counts[f"{clear.model._meta.label}.{clear.name}"] += changed

@@ -19,7 +19,9 @@ Definitions (docs/analytics.md says the same to people):
   collects (``analytics.facts``), with small-cell suppression (``analytics.suppression``).
 
 Restricted people and people who object to statistics are left out of all of them
-(``analytics.population``). Every figure is a GROUP BY over one table and an index of it.
+(``analytics.population``). The counts over every row come from the per-event rollups
+(``analytics.rollup``: exact at the moment of the view), the rest is a GROUP BY over one
+table and an index of it.
 """
 
 from __future__ import annotations

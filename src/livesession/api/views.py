@@ -191,7 +191,9 @@ class EventRegistrations(APIView):
                                        "SHA-256(challenge + counter) starts with `difficulty` "
                                        "zero bits.")])
     def post(self, request: Request, event_id: str) -> Response:
-        event = Event.objects.filter(pk=event_id).exclude(status=EventStatus.DRAFT).first()
+        # The client comes along: its consent purposes and name are read by the registration.
+        event = (Event.objects.select_related("client").filter(pk=event_id)
+                 .exclude(status=EventStatus.DRAFT).first())
         if event is None:
             raise Http404
         key = request.headers.get("Idempotency-Key", "").strip()

@@ -38,7 +38,7 @@ def record_choice(*, action: str, surface: str, allowed: dict[str, bool],
                   language: str = "") -> tuple[ConsentReceipt, consent.Choice]:
     """Write the receipt of one choice (proof, GDPR art. 7(1)) and return it with the
     choice the cookie will carry. No network address is kept (C-08)."""
-    from livesession.privacy.services import current_notice
+    from livesession.privacy.services import current_notice_digest
 
     withdrawn = sorted(key for key, was in (previous.allowed if previous else {}).items()
                        if was and not allowed.get(key, False))
@@ -47,7 +47,7 @@ def record_choice(*, action: str, surface: str, allowed: dict[str, bool],
         receipt = ConsentReceipt.objects.create(
             receipt_id=uuid.uuid4(), action=action, surface=surface, choices=dict(allowed),
             withdrawn=withdrawn, inventory_hash=inventory.inventory_hash(),
-            notice_version=current_notice().digest,
+            notice_version=current_notice_digest(),
             language=(language or translation.get_language() or "")[:8],
             account=account if getattr(account, "is_authenticated", False) else None,
             at=moment)

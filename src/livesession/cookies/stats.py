@@ -1,7 +1,7 @@
 """The console's audience and consent figures over a period (issue 7 §6): pages viewed,
-route-to-route transitions of the navigation path (within one visit: ``VISIT_GAP``), most used services (areas), browser
-versions, and the share of accept / reject / custom choices. Aggregates only: no visitor,
-no receipt is ever listed."""
+route-to-route transitions of the navigation path (within one visit: ``VISIT_GAP``), most
+used services (areas), browser versions, and the share of accept / reject / custom
+choices. Aggregates only: no visitor, no receipt is ever listed."""
 
 from __future__ import annotations
 

@@ -191,6 +191,16 @@ def current_notice() -> NoticeVersion:
     return notice
 
 
+def current_notice_digest() -> str:
+    """The digest of the notice in force, its version row made if missing, without
+    reading the two texts back (a registration records the digest only; the texts are
+    tens of kilobytes: issue 9, S2)."""
+    key = _current_texts(_notice_key())[0]
+    if not NoticeVersion.objects.filter(digest=key).exists():
+        current_notice()
+    return key
+
+
 def notice_versions() -> list[NoticeVersion]:
     """Every version, newest first (the date is when it was first shown)."""
     current_notice()

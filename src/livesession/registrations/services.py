@@ -111,7 +111,7 @@ def _register(event: Event, cleaned: Cleaned, session_ids: list[int], index: str
               existing: Registration | None, *, language: str, channel: str,
               actor: str) -> Registered:
     subject = subject_for_email(cleaned.email, event.client_id)
-    notice = consents.current_notice()
+    notice_digest = consents.current_notice_digest()
     try:
         with transaction.atomic():
             registration = existing or Registration(
@@ -120,7 +120,7 @@ def _register(event: Event, cleaned: Cleaned, session_ids: list[int], index: str
             _fill(registration, cleaned)
             registration.language = language
             registration.channel = channel
-            registration.notice_version = notice.digest
+            registration.notice_version = notice_digest
             registration.cancelled_at = None
             registration.status = _initial_status(event, channel)
             if registration.status == S.CONFIRMED:

@@ -171,7 +171,11 @@ def test_issue9_residue_sweep_and_same_result_as_the_collector(event_a: Any,
     after_slow = _table_counts()
 
     assert _rows_of(ids1) == {} and _rows_of(ids2) == {}
-    assert fast.as_dict() == slow.as_dict() and fast.as_dict()["keys"] == 3
+    # File copies are left out: the mail folder may be shared with parallel test workers,
+    # whose message ids overlap (the marker sweep proves the files go).
+    fast_counts = {k: v for k, v in fast.as_dict().items() if k != "files"}
+    assert fast_counts == {k: v for k, v in slow.as_dict().items() if k != "files"}
+    assert fast_counts["keys"] == 3 and fast_counts["registrations.Registration"] == 2
     # Each erasure removed exactly as many rows of each table as the other.
     for label in counts0:
         assert counts0[label] - after_fast[label] == after_fast[label] - after_slow[label], label

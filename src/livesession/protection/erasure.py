@@ -35,7 +35,6 @@ from typing import Any
 from django.apps import apps
 from django.db import connections, router, transaction
 from django.db.models import Model, ProtectedError, Q
-from django.utils import timezone
 
 from livesession.audit.services import record
 from livesession.protection import crypto, deletion, journal, keystore, subject_rows
@@ -45,7 +44,7 @@ from livesession.protection.registry import (
     Erase,
     all_declarations,
 )
-from livesession.protection.services import shred_subject
+from livesession.protection.services import mark_shredded, shred_subject
 
 CLIENT = "client"
 EVERYWHERE = "everywhere"
@@ -477,10 +476,8 @@ def _shred(subjects: list[Subject]) -> None:
     destroyed (``keystore.destroy_keys``) and the search tokens went with the sweep
     (``registrations.SearchToken`` is ``DELETE_ROW``), so only the subject row changes: its
     keyed hash is replaced, so nothing links the husk to the address any more."""
-    moment = timezone.now()
     for row in subjects:
-        Subject.objects.filter(pk=row.pk).update(shredded_at=moment,
-                                                 email_index=f"shredded:{row.pk.hex}")
+        mark_shredded(row.pk)
 
 
 def _husks(ids: list[uuid.UUID], live: list[Subject], found: set[Any], counts: Counter[str],

@@ -22,6 +22,12 @@ _cache: contextvars.ContextVar[dict[uuid.UUID, bytes | None] | None] = contextva
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
+    """Keys read once per unit. A unit opened inside another is part of it (a
+    registration's mail composed within the registration): it shares the outer cache
+    instead of reading the same key again; the cache still ends with the outermost unit."""
+    if _cache.get() is not None:
+        yield
+        return
     token = _cache.set({})
     try:
         yield
@@ -29,8 +35,10 @@ def unit_of_work() -> Iterator[None]:
         _cache.reset(token)
 
 
-def ensure_key(subject_id: uuid.UUID, controller: str) -> None:
-    if DataKey.objects.filter(subject_id=subject_id).exists():
+def ensure_key(subject_id: uuid.UUID, controller: str, *, new_subject: bool = False) -> None:
+    """A data key for the subject, made if it has none (``new_subject``: the subject row
+    was just created, so there is none to look for)."""
+    if not new_subject and DataKey.objects.filter(subject_id=subject_id).exists():
         return
     key = crypto.new_data_key()
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -14,15 +16,17 @@ def subject_for_email(email: str, client_id: int | None) -> Subject:
     controller = controller_key_for(client_id)
     index = crypto.email_index(email)
     subject = Subject.objects.filter(controller=controller, email_index=index).first()
+    created = False
     if subject is None:
         try:
             with transaction.atomic():
                 subject = Subject.objects.create(
                     controller=controller, client_id=client_id, email_index=index
                 )
+            created = True
         except IntegrityError:
             subject = Subject.objects.get(controller=controller, email_index=index)
-    keystore.ensure_key(subject.id, controller)
+    keystore.ensure_key(subject.id, controller, new_subject=created)
     return subject
 
 
@@ -35,8 +39,12 @@ def shred_subject(subject: Subject) -> None:
 
     apps.get_model("registrations", "SearchToken").objects.filter(
         registration__subject_id=subject.id).delete()
-    # The keyed hash is replaced too, so nothing links the husk to the address any more
-    # and the same person may register again with a fresh key.
-    Subject.objects.filter(pk=subject.pk).update(
-        shredded_at=timezone.now(), email_index=f"shredded:{subject.id.hex}"
-    )
+    mark_shredded(subject.id)
+
+
+def mark_shredded(subject_id: uuid.UUID) -> None:
+    """The subject row's part of shredding: the keyed hash is replaced too, so nothing
+    links the husk to the address any more and the same person may register again with a
+    fresh key."""
+    Subject.objects.filter(pk=subject_id).update(
+        shredded_at=timezone.now(), email_index=f"shredded:{subject_id.hex}")

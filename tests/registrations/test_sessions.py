@@ -126,3 +126,45 @@ def test_manager_sessions_page(series: Any, owner_a: Any) -> None:
     browser.post(url, {"session_mode": "choose"})
     event.refresh_from_db()
     assert event.session_mode == "choose"
+
+
+def test_p4_3_erasure_frees_every_session_place_and_promotes_first_come(series: Any) -> None:
+    """Erasing a person gives back their place in each session in a few statements
+    (sessions.release_many, issue 9 S6) with the effect of cancelling: counters move back,
+    the oldest waiting confirmed registration gets each place, the next one still waits."""
+    from livesession.protection import erasure
+
+    event, modules = series
+    people = [reg.register(event, _person(n)).registration for n in range(4)]
+    assert [_seats(p)[0] for p in people] == [SeatStatus.CONFIRMED] * 2 + [
+        SeatStatus.WAITLISTED] * 2
+    erasure.erase_person(people[0].subject, actor="operator")
+    assert _seats(people[1]) == [SeatStatus.CONFIRMED] * 3
+    assert _seats(people[2]) == [SeatStatus.CONFIRMED] * 3
+    assert _seats(people[3]) == [SeatStatus.WAITLISTED] * 3
+    assert [m.__class__.objects.get(pk=m.pk).seats_taken for m in modules] == [2, 2, 2]
+
+
+def test_issue9_release_many_equals_releasing_one_by_one(series: Any) -> None:
+    """The batched release and release_all leave the same places, counters and waiting
+    lists, for the same starting state in two identical events."""
+    from livesession.events.models import Session
+
+    event, _modules = series
+    people = [reg.register(event, _person(n)).registration for n in range(5)]
+    # Same state, then each way on one of two people, compared after each.
+    before = {s.pk: s.status for s in SessionSeat.objects.all()}
+    sessions.release_many([people[0].pk, people[3].pk])
+    batched = ({s.pk: s.status for s in SessionSeat.objects.all()},
+               dict(Session.objects.values_list("pk", "seats_taken")))
+    # Undo by hand to the starting state, then release one by one.
+    for pk, status in before.items():
+        SessionSeat.objects.filter(pk=pk).update(status=status)
+    Session.objects.filter(event=event).update(seats_taken=2)
+    for person in (people[0], people[3]):
+        sessions.release_all(person)
+    single = ({s.pk: s.status for s in SessionSeat.objects.all()},
+              dict(Session.objects.values_list("pk", "seats_taken")))
+    assert batched == single
+    assert set(batched[0].values()) == {SeatStatus.CONFIRMED, SeatStatus.CANCELLED,
+                                        SeatStatus.WAITLISTED}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import socket
 from collections.abc import Iterator
 from email import message_from_bytes
@@ -175,6 +176,9 @@ def _free_port() -> int:
 @pytest.fixture
 def smtp_server(settings: Any) -> Iterator[_Collector]:
     """A real SMTP server on loopback; settings point the outbox at it."""
+    # aiosmtpd logs each connection (peer, lost connections) at INFO from its own thread,
+    # which may outlive the test's captured log stream ("I/O operation on closed file").
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     handler = _Collector()
     port = _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)

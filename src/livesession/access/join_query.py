@@ -75,8 +75,13 @@ def _build(alias: str) -> _Statement:
     def table(model: type[Model]) -> str:
         return quote(model._meta.db_table)
 
-    def col(model: type[Model], name: str) -> str:
-        return quote(model._meta.get_field(name).column)
+    def col(model: type[Model], name: str | None = None) -> str:
+        """The quoted column of a field (the primary key's when no name is given)."""
+        field = model._meta.pk if name is None else model._meta.get_field(name)
+        column = getattr(field, "column", None)
+        if not column:
+            raise LookupError(f"{model.__name__}.{name or 'pk'} has no column")
+        return str(quote(column))
 
     link, session = AccessLink, Session
     # Identifiers only, from the models' metadata and quoted by the backend; the token's
@@ -87,11 +92,11 @@ def _build(alias: str) -> _Statement:
         f"r.{col(Registration, 'event')}) "
         f"FROM {table(link)} l "
         f"INNER JOIN {table(Registration)} r ON l.{col(link, 'registration')} = "
-        f"r.{quote(Registration._meta.pk.column)} "
+        f"r.{col(Registration)} "
         f"INNER JOIN {table(Event)} e ON r.{col(Registration, 'event')} = "
-        f"e.{quote(Event._meta.pk.column)} "
+        f"e.{col(Event)} "
         f"INNER JOIN {table(Subject)} s ON r.{col(Registration, 'subject')} = "
-        f"s.{quote(Subject._meta.pk.column)} "
+        f"s.{col(Subject)} "
         f"WHERE l.{col(link, 'token_digest')} = %s AND l.{col(link, 'revoked_at')} IS NULL "
         # token_digest is unique: at most one row; the limit is a guard.
         f"LIMIT 1"

@@ -46,3 +46,18 @@ def test_p6_8_a_new_subject_gets_its_key_without_a_lookup() -> None:
         assert subject_for_email("fresh@example.org", None).pk == subject.pk
     # The subject existed: its key is looked for, found, and none is made.
     assert [s["sql"].split()[0] for s in again.captured_queries] == ["SELECT"]
+
+
+@pytest.mark.django_db(databases="__all__")
+def test_p6_8_an_inner_unit_keeps_its_own_keys_to_itself() -> None:
+    """An export's chunk inside a long unit (an import run) drops the keys it read when it
+    ends: the outer unit does not grow with every chunk."""
+    first = subject_for_email("outer@example.org", None)
+    second = subject_for_email("inner@example.org", None)
+    with keystore.unit_of_work():
+        keystore.get_key(first.id)
+        with keystore.unit_of_work():
+            keystore.get_key(second.id)
+            assert second.id in keystore._cache.get()  # type: ignore[operator]
+        outer = keystore._cache.get()
+        assert outer is not None and first.id in outer and second.id not in outer

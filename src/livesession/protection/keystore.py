@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextvars
 import uuid
-from collections.abc import Iterable, Iterator
+from collections import ChainMap
+from collections.abc import Iterable, Iterator, MutableMapping
 from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
@@ -15,20 +16,27 @@ from livesession.protection.models import DataKey
 
 # A unit-of-work cache (one request, one task): list pages preload keys in one query and
 # a destroyed key is never served from a cache that outlives the work.
-_cache: contextvars.ContextVar[dict[uuid.UUID, bytes | None] | None] = contextvars.ContextVar(
+_Cache = MutableMapping[uuid.UUID, bytes | None]
+_cache: contextvars.ContextVar[_Cache | None] = contextvars.ContextVar(
     "keystore_cache", default=None
 )
 
 
 @contextmanager
 def unit_of_work() -> Iterator[None]:
-    """Keys read once per unit. A unit opened inside another is part of it (a
-    registration's mail composed within the registration): it shares the outer cache
-    instead of reading the same key again; the cache still ends with the outermost unit."""
-    if _cache.get() is not None:
-        yield
-        return
-    token = _cache.set({})
+    """Keys read once per unit. A unit opened inside another (a registration's mail
+    composed within the registration) finds the keys the outer units read, without reading
+    them again, and keeps what it reads itself to itself: an export's chunk inside a long
+    unit still drops its keys when the chunk ends, so memory stays flat."""
+    outer = _cache.get()
+    cache: _Cache
+    if outer is None:
+        cache = {}
+    elif isinstance(outer, ChainMap):
+        cache = outer.new_child()
+    else:
+        cache = ChainMap({}, outer)
+    token = _cache.set(cache)
     try:
         yield
     finally:
@@ -86,9 +94,7 @@ def destroy_key(subject_id: uuid.UUID) -> bool:
         changed = DataKey.objects.filter(subject_id=subject_id, wrapped__isnull=False).update(
             wrapped=None, destroyed_at=timezone.now()
         )
-    cache = _cache.get()
-    if cache is not None:
-        cache[subject_id] = None
+    _forget([subject_id])
     return bool(changed)
 
 
@@ -102,11 +108,20 @@ def destroy_keys(subject_ids: Iterable[uuid.UUID]) -> int:
         changed = DataKey.objects.filter(subject_id__in=ids, wrapped__isnull=False).update(
             wrapped=None, destroyed_at=timezone.now()
         )
-    cache = _cache.get()
-    if cache is not None:
-        for sid in ids:
-            cache[sid] = None
+    _forget(ids)
     return int(changed)
+
+
+def _forget(subject_ids: list[uuid.UUID]) -> None:
+    """Destroyed keys are marked destroyed in this unit and in every unit around it, so
+    no outer unit serves them once the inner one ends."""
+    cache = _cache.get()
+    if cache is None:
+        return
+    maps = cache.maps if isinstance(cache, ChainMap) else [cache]
+    for layer in maps:
+        for sid in subject_ids:
+            layer[sid] = None
 
 
 def is_reachable() -> bool:

@@ -71,7 +71,8 @@ def test_issue9_s8_each_delivery_takes_a_slot(event_a: Event, smtp_server: Any,
     assert elapsed >= 4 / 50
 
 
-@pytest.mark.slow
+# Not marked slow (120 reservations, well under a second): the slow suite runs on SQLite
+# only, and this test needs PostgreSQL's concurrent writers.
 @pytest.mark.skipif(connection.vendor != "postgresql",
                     reason="SQLite admits one writer at a time (BEGIN IMMEDIATE)")
 @pytest.mark.django_db(transaction=True, databases="__all__")

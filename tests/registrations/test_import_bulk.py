@@ -192,3 +192,28 @@ def test_issue_9_bulk_import_stores_what_register_stores_line_by_line(
     assert bulk["seats_taken"] == 5 and bulk["session_seats"] == [2, 5]
     assert check().intact
 
+
+
+def test_issue9_an_import_batch_rings_once_and_every_mail_reaches_smtp(
+        client_a: Any, make_event: Any, smtp_server: Any,
+        django_capture_on_commit_callbacks: Any) -> None:
+    """The batch's mails go out through one doorbell (``messaging.jobs.deliver_many``):
+    each message queued by the import reaches a real SMTP server once, none for the
+    restricted person, and every outbox row of the import ends sent."""
+    event = _setup(client_a, make_event)
+    smtp_server.messages.clear()
+    before = set(OutboxMessage.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True) as rung:
+        _import(event, line_by_line=False)
+    rows = OutboxMessage.objects.exclude(pk__in=before)
+    assert rows.count() == 6  # 3 confirmed, 3 waiting; none to the restricted person
+    assert set(rows.values_list("status", flat=True)) == {"sent"}
+    recipients = sorted(m["X-Envelope-To"] for m in smtp_server.messages)
+    assert recipients == sorted(["a1@example.org", "a2@example.org", "a5@example.org",
+                                 "a6@example.org", "a7@example.org", "a3@example.org"])
+    # enqueue_on_commit's callbacks hold the huey task they ring (its wrapped function).
+    rung_tasks = [cell.cell_contents.func.__name__ for c in rung
+                  for cell in (c.__closure__ or ()) if hasattr(cell.cell_contents, "func")]
+    # One batch (fewer lines than bulk.BATCH): one doorbell, no per-message one.
+    assert rung_tasks.count("deliver_many") == 1
+    assert "deliver" not in rung_tasks

@@ -214,7 +214,7 @@ def register_many(ctx: Context, lines: list[Ready], *, actor: str) -> list[Ready
     the event is full and has no waiting list). Raises IntegrityError when an address was
     registered meanwhile (the caller replays the batch line by line)."""
     from livesession.core.tasks import enqueue_on_commit
-    from livesession.messaging.jobs import deliver
+    from livesession.messaging.jobs import deliver_many
 
     event = ctx.event
     if not lines:
@@ -273,8 +273,9 @@ def register_many(ctx: Context, lines: list[Ready], *, actor: str) -> list[Ready
             if ready.cleaned.consents:
                 _consents(ctx, ready)
         messages = OutboxMessage.objects.bulk_create(_messages(ctx, written, subjects))
-        for message in messages:
-            enqueue_on_commit(deliver, message.pk)
+        if messages:
+            # One doorbell for the batch's mails, not one per mail (a queue write each).
+            enqueue_on_commit(deliver_many, [message.pk for message in messages])
         record_many(
             (actor, "registration.created", f"registration:{r.saved().pk}",
              event.client_id, {"event": str(event.pk), "status": r.status,

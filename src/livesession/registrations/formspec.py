@@ -84,14 +84,17 @@ def _is_shown(spec: FieldSpec, answers: dict[str, Any], standard: dict[str, Any]
     return given is not None and str(given) == expected
 
 
-def clean_submission(event: Any, data: dict[str, Any], purposes: list[str]) -> Cleaned:
+def clean_submission(event: Any, data: dict[str, Any], purposes: list[str],
+                     specs: list[FieldSpec] | None = None) -> Cleaned:
     """Check a whole submission; errors are keyed by field ("answers.<key>" for custom
     fields, "consents" for purposes). Answers to fields that are not on the form are
-    refused: a field that is not enabled is never stored (P1.1)."""
+    refused: a field that is not enabled is never stored (P1.1). ``specs``: the event's
+    ``fields_for``, when the caller checks many submissions (an import's lines)."""
     if not isinstance(data, dict):
         raise ValidationError({"detail": _("Send the registration as a JSON object.")})
     errors: dict[str, str] = {}
-    specs = fields_for(event)
+    if specs is None:
+        specs = fields_for(event)
     standard_specs = {s.key: s for s in specs if not s.custom}
     custom_specs = {s.key: s for s in specs if s.custom}
 

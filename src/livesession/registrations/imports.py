@@ -362,7 +362,7 @@ def analyse(import_id: Any) -> None:
         fresh = already = duplicates = 0
         for count, row in enumerate(rows, start=1):
             outcome, reason, index = _check(event, row, mapping, by_key, labels, seen,
-                                            registered)
+                                            registered, specs)
             if outcome == INVALID:
                 bad.append([row.line, reason])
             elif outcome == DUPLICATE:
@@ -396,9 +396,9 @@ def _address_index(data: dict[str, Any]) -> str:
 
 def _check(event: Event, row: Record, mapping: Mapping, by_key: dict[str, FieldSpec],
            labels: dict[str, str], seen: dict[str, int],
-           registered: dict[str, str]) -> tuple[str, str, str]:
+           registered: dict[str, str], specs: list[FieldSpec]) -> tuple[str, str, str]:
     """(outcome, reason, email index) of one line, without writing anything; the same
-    order of checks as ``_import_one``."""
+    order of checks as ``_import_one``. ``specs``: the event's fields, read once a run."""
     data, asked = submission(row.cells, mapping, by_key)
     index = _address_index(data)
     if index and index in seen:
@@ -407,7 +407,7 @@ def _check(event: Event, row: Record, mapping: Mapping, by_key: dict[str, FieldS
         return ALREADY, _already(), index
     errors: dict[str, list[str]] = {}
     try:
-        clean_submission(event, data, [])
+        clean_submission(event, data, [], specs)
     except ValidationError as exc:
         errors = exc.message_dict
     if _language(asked) is None:
@@ -556,6 +556,7 @@ class BulkContext:
     writer: bulk.Context
     purpose_keys: list[str]
     session_errors: dict[str, list[str]]
+    specs: list[FieldSpec]  # the event's fields, read once a run, not once a line
 
 
 def _bulk_context(event: Event) -> BulkContext:
@@ -567,7 +568,7 @@ def _bulk_context(event: Event) -> BulkContext:
         errors = exc.message_dict
     writer = bulk.context(event, session_ids)
     return BulkContext(writer=writer, purpose_keys=[p.key for p in writer.purposes],
-                       session_errors=errors)
+                       session_errors=errors, specs=fields_for(event))
 
 
 def _run_batch(imp: Import, ctx: BulkContext, batch: list[Record], mapping: Mapping,
@@ -659,7 +660,7 @@ def _clean(ctx: BulkContext, data: dict[str, Any]) -> tuple[Cleaned | None,
     errors: dict[str, list[str]] = {}
     cleaned: Cleaned | None = None
     try:
-        cleaned = clean_submission(ctx.writer.event, data, ctx.purpose_keys)
+        cleaned = clean_submission(ctx.writer.event, data, ctx.purpose_keys, ctx.specs)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     errors.update(ctx.session_errors)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,23 +57,28 @@ def _verdict(met: bool | None) -> str:
     return {True: "met", False: "**missed**", None: "-"}[met]
 
 
-def table(scenarios: list[dict[str, Any]]) -> str:
-    lines = ["| Scenario | Backend | Check | Target | Measured | Ratio | Verdict |",
-             "|---|---|---|---|---|---|---|"]
+def _rows(scenarios: list[dict[str, Any]]) -> Iterator[tuple[Result, str, str]]:
+    """Each scenario's results, PostgreSQL first: (result, "S1 Join spike", backend)."""
     for data in scenarios:
         for raw in sorted(data["results"], key=lambda r: r["backend"] != "postgresql"):
             r = Result.from_dict(raw)
-            name = f"{r.scenario} {r.title}"
-            backend = "PostgreSQL" if r.backend == "postgresql" else "SQLite"
-            for g in r.gates:
-                lines.append(f"| {name} | {backend} | gate: {g.name} | hard | "
-                             f"{_cell(g.detail)} | | {'passed' if g.passed else '**FAILED**'} |")
-            for f in r.figures:
-                ratio = f"{f.value * 100:.1f} % of {f.ratio_to}" if (
-                    f.ratio_to and f.value is not None) else ""
-                lines.append(f"| {name} | {backend} | {_cell(f.name)} | {_cell(f.target)} | "
-                             f"{_fmt(f.value, f.unit, f.ratio_to)} | {ratio} | "
-                             f"{_verdict(f.met)} |")
+            yield r, f"{r.scenario} {r.title}", (
+                "PostgreSQL" if r.backend == "postgresql" else "SQLite")
+
+
+def table(scenarios: list[dict[str, Any]]) -> str:
+    lines = ["| Scenario | Backend | Check | Target | Measured | Ratio | Verdict |",
+             "|---|---|---|---|---|---|---|"]
+    for r, name, backend in _rows(scenarios):
+        for g in r.gates:
+            lines.append(f"| {name} | {backend} | gate: {g.name} | hard | "
+                         f"{_cell(g.detail)} | | {'passed' if g.passed else '**FAILED**'} |")
+        for f in r.figures:
+            ratio = f"{f.value * 100:.1f} % of {f.ratio_to}" if (
+                f.ratio_to and f.value is not None) else ""
+            lines.append(f"| {name} | {backend} | {_cell(f.name)} | {_cell(f.target)} | "
+                         f"{_fmt(f.value, f.unit, f.ratio_to)} | {ratio} | "
+                         f"{_verdict(f.met)} |")
     return "\n".join(lines)
 
 
@@ -81,18 +87,14 @@ def compact_table(scenarios: list[dict[str, Any]]) -> str:
     (the failed ones named; all of them are in latest.md)."""
     lines = ["| Scenario | Backend | Check | Target | Measured | Verdict |",
              "|---|---|---|---|---|---|"]
-    for data in scenarios:
-        for raw in sorted(data["results"], key=lambda r: r["backend"] != "postgresql"):
-            r = Result.from_dict(raw)
-            name = f"{r.scenario} {r.title}"
-            backend = "PostgreSQL" if r.backend == "postgresql" else "SQLite"
-            bad = [g.name for g in r.gates if not g.passed]
-            verdict = "passed" if r.passed else "**FAILED**: " + _cell("; ".join(bad))
-            lines.append(f"| {name} | {backend} | correctness gates | hard | "
-                         f"{len(r.gates) - len(bad)} of {len(r.gates)} held | {verdict} |")
-            for f in r.figures:
-                lines.append(f"| {name} | {backend} | {_cell(f.name)} | {_cell(f.target)} | "
-                             f"{_fmt(f.value, f.unit, f.ratio_to)} | {_verdict(f.met)} |")
+    for r, name, backend in _rows(scenarios):
+        bad = [g.name for g in r.gates if not g.passed]
+        verdict = "passed" if r.passed else "**FAILED**: " + _cell("; ".join(bad))
+        lines.append(f"| {name} | {backend} | correctness gates | hard | "
+                     f"{len(r.gates) - len(bad)} of {len(r.gates)} held | {verdict} |")
+        for f in r.figures:
+            lines.append(f"| {name} | {backend} | {_cell(f.name)} | {_cell(f.target)} | "
+                         f"{_fmt(f.value, f.unit, f.ratio_to)} | {_verdict(f.met)} |")
     return "\n".join(lines)
 
 

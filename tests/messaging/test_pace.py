@@ -107,3 +107,17 @@ def test_issue9_s8_concurrent_workers_share_one_rate() -> None:
     ordered = sorted(slots)
     gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(ordered)]
     assert min(gaps) >= 1 / per_second - 1e-6
+
+
+@pytest.mark.no_db
+@pytest.mark.parametrize("raw", ["50/s", "-3", "nan", "inf"])
+def test_issue9_s8_a_bad_rate_stops_the_start_with_its_name(raw: str,
+                                                           monkeypatch: Any) -> None:
+    """A mistyped OUTBOX_SEND_RATE names itself and says what to write."""
+    from livesession.config.env import env_rate
+
+    monkeypatch.setenv("OUTBOX_SEND_RATE", raw)
+    with pytest.raises(ValueError, match="OUTBOX_SEND_RATE must be a number"):
+        env_rate("OUTBOX_SEND_RATE", 0.0)
+    monkeypatch.setenv("OUTBOX_SEND_RATE", " 14.5 ")
+    assert env_rate("OUTBOX_SEND_RATE", 0.0) == 14.5

@@ -73,6 +73,22 @@ def env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_rate(name: str, default: float) -> float:
+    """A non-negative number (a rate per second; 0 = no limit). A bad value stops the start
+    with a message naming the variable, not a bare float() error."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number >= 0 or number == float("inf"):
+        raise ValueError(f"{name} must be a number of messages per second, 0 or more "
+                         f"(0 = no limit), for example {name}=14; got {value!r}")
+    return number
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = os.environ.get(name)
     if not value:

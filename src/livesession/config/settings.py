@@ -13,7 +13,14 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from livesession.config.env import BASE_DIR, env_bool, env_list, secret_key, var_dir
+from livesession.config.env import (
+    BASE_DIR,
+    env_bool,
+    env_list,
+    env_rate,
+    secret_key,
+    var_dir,
+)
 
 VAR_DIR: Path = var_dir()
 SECRET_KEY = secret_key()
@@ -297,7 +304,7 @@ OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "80"))
 OUTBOX_LEASE_SECONDS = int(os.environ.get("OUTBOX_LEASE_SECONDS", "300"))
 # Messages handed to SMTP per second, shared by every worker (messaging/pace.py); 0 = no
 # limit. Set it to the relay's quota (a provider's sending rate, a shared relay).
-OUTBOX_SEND_RATE = float(os.environ.get("OUTBOX_SEND_RATE", "0"))
+OUTBOX_SEND_RATE = env_rate("OUTBOX_SEND_RATE", 0.0)
 
 # --- Rooms ---------------------------------------------------------------------------
 # BigBlueButton checksums: "sha1" (every BBB version), or "sha256", "sha384", "sha512" for

@@ -317,3 +317,60 @@ def test_exports_are_audited_without_personal_data(owner: Browser, event_a: Any,
     entry = AuditEntry.objects.filter(action="registrations.exported").get()
     assert entry.details == {"format": "csv", "rows": 4}
     assert "example.org" not in str(entry.details) + entry.target
+
+
+# --- Filter counts ----------------------------------------------------------------------------
+
+def _filter_counts(response: Any) -> dict[str, int]:
+    """The status links above the list, as the organizer reads them: label → the number
+    beside it."""
+    html = response.content.decode()
+    nav = re.search(r'<nav aria-label="Filter by status">(.*?)</nav>', html, re.S)
+    assert nav, "no status filters on the page"
+    return {label.strip(): int(n) for label, n in
+            re.findall(r'>([^<>]+)</a> <span class="badge">(\d+)</span>', nav.group(1))}
+
+
+def _option_counts(response: Any) -> dict[str, int]:
+    """The same counts in the status select of the search form."""
+    html = response.content.decode()
+    return {label.strip(): int(n) for label, n in
+            re.findall(r'<option value="[a-z_]*"(?: selected)?>([^<(]+) \((\d+)\)</option>',
+                       html)}
+
+
+def test_every_filter_count_is_right_with_several_statuses(owner: Browser,
+                                                           event_a: Any) -> None:
+    """"All" counts every registration (it read 0 beside "Confirmed (20)"), and each status
+    its own."""
+    confirmed = [register(event_a, email=f"c{i}@example.org", first_name="C",
+                          last_name=f"Conf{i}").registration for i in range(5)]
+    update_event(event_a, actor="test", approval_required=True)
+    pending = [register(event_a, email=f"p{i}@example.org", first_name="P",
+                        last_name=f"Pend{i}").registration for i in range(3)]
+    assert {r.status for r in pending} == {S.PENDING_APPROVAL}
+    owner.post(_one("registrant-cancel", confirmed[0]))
+    owner.post(_one("registrant-cancel", confirmed[1]))
+    owner.post(_one("registrant-deny", pending[0]))
+    expected = {"All": 8, "Email to confirm": 0, "Awaiting approval": 2, "Confirmed": 3,
+                "Waiting list": 0, "Denied": 1, "Cancelled": 2}
+    response = owner.get(_url("registrants", event_a))
+    assert _filter_counts(response) == expected
+    assert _option_counts(response) == expected
+    # The same counts whichever filter is chosen: they describe the event, not the page.
+    chosen = owner.get(_url("registrants", event_a), {"status": S.CANCELLED})
+    assert _filter_counts(chosen) == expected
+    assert _option_counts(chosen) == expected
+
+
+def test_filter_counts_follow_the_search(owner: Browser, event_a: Any,
+                                         people: dict[str, Registration]) -> None:
+    """With a search typed, each link keeps it: the number beside a link is what the link
+    shows."""
+    owner.post(_one("registrant-cancel", people["martine"]))
+    response = owner.get(_url("registrants", event_a), {"q": "mart"})
+    counts = _filter_counts(response)
+    assert counts["All"] == 2 and counts["Confirmed"] == 1 and counts["Cancelled"] == 1
+    assert sum(n for label, n in counts.items() if label != "All") == 2
+    for status, label in S.choices:
+        assert len(_find(owner, event_a, q="mart", status=status)) == counts[str(label)]

@@ -137,6 +137,9 @@ def registrant_list(request: HttpRequest, client_slug: str, event_id: str) -> Ht
                    "status_label": r.get_status_display(), "created_at": r.created_at,
                    "restricted": r.subject_id in restricted}
                   for r in found.rows]
+    # Beside each status link, what that link lists: with a search typed, its matches.
+    searched = search.search_counts(membership.client.pk, event.pk, query) if query else None
+    shown = counts if searched is None else searched
     base = {"q": query, "status": status}
     kept = {k: v for k, v in base.items() if v}
 
@@ -146,7 +149,8 @@ def registrant_list(request: HttpRequest, client_slug: str, event_id: str) -> Ht
     return render(request, "manager/registrants/list.html", {
         "m": membership, "event": event, "people": people, "query": query,
         "status": status, "matching": found.matching, "total": sum(counts.values()),
-        "filters": [{"value": value, "label": label, "count": counts.get(value, 0),
+        "filters": [{"value": value, "label": label,
+                     "count": shown.get(value, 0) if value else sum(shown.values()),
                      "url": "?" + urlencode({k: v for k, v in
                                              {"q": query, "status": value}.items() if v}),
                      "current": value == status}

@@ -150,6 +150,17 @@ def status_counts(client_id: int, event_id: Any) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+def search_counts(client_id: int, event_id: Any, query: str) -> dict[str, int] | None:
+    """Registrations per status among those the search matches (what each status link,
+    which keeps the search, will list); None when the query has nothing to look for."""
+    condition = query_filter(client_id, event_id, query) if query.strip() else None
+    if condition is None:
+        return None
+    rows = (Registration.objects.filter(condition, client_id=client_id, event_id=event_id)
+            .values("status").annotate(n=Count("*")).order_by())
+    return {row["status"]: row["n"] for row in rows}
+
+
 @dataclass(frozen=True)
 class Page:
     rows: list[Registration]

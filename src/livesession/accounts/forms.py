@@ -123,7 +123,7 @@ class SharingForm(forms.Form):
         for client in clients:
             self.fields[f"client_{client.pk}"] = forms.MultipleChoiceField(
                 label=client.name, choices=choices, required=False,
-                widget=forms.CheckboxSelectMultiple(attrs={"style": "width:auto"}))
+                widget=forms.CheckboxSelectMultiple)
 
     def chosen(self) -> list[tuple[Client, list[str]]]:
         return [(client, self.cleaned_data.get(f"client_{client.pk}", []))

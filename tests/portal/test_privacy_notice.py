@@ -5,6 +5,8 @@ version kept readable, and the version in force recorded on each registration.""
 from __future__ import annotations
 
 import hashlib
+import re
+from pathlib import Path
 from typing import Any
 
 from django.test import Client as Browser
@@ -75,11 +77,11 @@ def test_p4_5_the_visitors_language_with_a_switch_to_the_other(client_a: Any) ->
     notice = current_notice()
     assert notice.text_fr != notice.text_en
     french = Browser(HTTP_ACCEPT_LANGUAGE="fr").get("/privacy/").content.decode()
-    assert '<div class="notice" lang="fr">' in french and str(render_notice(
+    assert '<div class="privacy-text" lang="fr">' in french and str(render_notice(
         notice.text_fr)) in french
     assert 'href="?lang=en"' in french and "Read this notice in English" in french
     english = Browser(HTTP_ACCEPT_LANGUAGE="fr").get("/privacy/?lang=en").content.decode()
-    assert '<div class="notice" lang="en">' in english
+    assert '<div class="privacy-text" lang="en">' in english
     assert str(render_notice(notice.text_en)) in english
     assert "Lire cette notice en français" in english
     assert notice.digest[:12] in english
@@ -155,3 +157,62 @@ def test_the_notice_markup_is_escaped_and_addresses_become_links() -> None:
 def test_notice_text_is_generated_per_language() -> None:
     assert notice_text("en").startswith("# 1. Who is responsible for your data")
     assert notice_text("en") == current_notice().text_en
+
+
+# --- How the notice reads ------------------------------------------------------------------
+
+SITE_CSS = (Path(__file__).resolve().parents[2] / "src" / "livesession" / "static"
+            / "livesession" / "site.css")
+
+
+def _error_classes() -> set[str]:
+    """The classes site.css paints in the error colour."""
+    classes: set[str] = set()
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", SITE_CSS.read_text()):
+        if re.search(r"(?<![-\w])color\s*:\s*var\(--bad\)", body):
+            classes.update(re.findall(r"\.([\w-]+)", selectors))
+    return classes
+
+
+def test_the_notice_text_is_not_wrapped_in_a_class_painted_as_an_error() -> None:
+    """The whole notice read in red: its wrapper's class was the error colour's."""
+    assert "error" in _error_classes()  # the scan reads the stylesheet
+    html = _en().get("/privacy/").content.decode()
+    wrapper = re.search(r'<div class="([^"]*)" lang="en">\s*<h2>', html)
+    assert wrapper, "the notice's text has no wrapper"
+    assert not set(wrapper.group(1).split()) & _error_classes(), wrapper.group(1)
+
+
+# Words the same in both languages, each with why it is no miss.
+SAME_IN_BOTH = {
+    "session": "the French word for a signed-in session is « session »",
+    "incident": "« incident » is the French word too",
+    "message": "« message » is the French word too",
+    "action": "« action » is the French word too",
+}
+
+
+def _labels(language: str) -> list[tuple[str, str, str, str]]:
+    with translation.override(language):
+        return [(row["model"], row["field"], *row["data"].split(": ", 1))
+                for row in register_of_processing()]
+
+
+def test_p4_5_every_registry_label_of_the_french_notice_is_french() -> None:
+    """Each data category and field the notice lists has a French wording of its own; the
+    English one showing through is a label nobody marked for translation or translated."""
+    english, french = _labels("en"), _labels("fr")
+    assert len(english) == len(french) > 100
+    left: list[str] = []
+    for (model, field, en_what, en_field), (_m, _f, fr_what, fr_field) in zip(
+            english, french, strict=True):
+        if en_what == fr_what and en_what not in SAME_IN_BOTH:
+            left.append(f"{model}: {en_what!r}")
+        if en_field == fr_field and en_field not in SAME_IN_BOTH:
+            left.append(f"{model}.{field}: {en_field!r}")
+    assert not left, "English in the French notice:\n" + "\n".join(sorted(set(left)))
+    text = notice_text("fr")
+    for _model, _field, en_what, en_field in english:
+        if en_what not in SAME_IN_BOTH:
+            assert f"{en_what}: " not in text, en_what
+        assert f": {en_field}" not in text or en_field in SAME_IN_BOTH, en_field

@@ -21,6 +21,15 @@ declare(
 _ATTENDANCE = _("record attendance and show it to the organizer and the participant")
 declare(
     Attendance,
+    labels={
+        "accesses": _("number of accesses"),
+        "concurrent_uses": _("uses of the link at the same time"),
+        "first_access_at": _("time of first access"),
+        "last_device": _("last device used"),
+        "last_seen_at": _("time last seen present"),
+        "presence_measured": _("whether presence was measured"),
+        "seconds_present": _("time present (seconds)"),
+    },
     personal={
         name: Personal(Controller.CLIENT, _ATTENDANCE, Basis.CONTRACT, _KEEP, Erase.DELETE_ROW)
         for name in ("first_access_at", "last_seen_at", "seconds_present",
@@ -37,6 +46,11 @@ declare(
 )
 declare(
     AttendanceDevice,
+    labels={
+        "device_hash": _("hash identifying the device"),
+        "first_seen_at": _("first use of the device"),
+        "last_seen_at": _("last use of the device"),
+    },
     personal={
         "registration": Personal(Controller.CLIENT, _("count the devices using a personal "
                                                       "link"), Basis.CONTRACT, _KEEP,

@@ -28,7 +28,11 @@ declare(RegistrationSource, personal={
     "utm_campaign": _p(_("campaign name of the registration link")),
 }, not_personal=["client", "event"], subject_path="registration__subject")
 
-declare(RegistrationFacts, personal={
+declare(RegistrationFacts, labels={
+    "computed_at": _("date computed"),
+    "registration_updated_at": _("date the registration last changed"),
+    "withheld": _("left out of the statistics"),
+}, personal={
     "registration": _p(export=Export.OMIT),
     "job_function": _p(_("job function, normalized for statistics")),
     "city": _p(_("city, normalized for statistics")),

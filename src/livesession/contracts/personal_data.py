@@ -9,6 +9,7 @@ _PROOF = _("prove who did what (audit trail)")
 # is the operator's ground for ending a contract, and the form asks for no personal data.
 declare(
     Contract,
+    labels={"terminated_by": _("who terminated it")},
     personal={
         "terminated_by": Personal(Controller.OPERATOR, _PROOF, Basis.LEGAL_OBLIGATION,
                                   _("5 years"), Erase.KEEP_PSEUDONYMOUS, Export.OMIT),
@@ -17,6 +18,7 @@ declare(
 )
 declare(
     ReturnPackage,
+    labels={"requested_by": _("who asked for it")},
     personal={
         "requested_by": Personal(Controller.OPERATOR, _PROOF, Basis.LEGAL_OBLIGATION,
                                  _("until the client's data is destroyed"),

@@ -25,6 +25,7 @@ declare(
 declare(WorkerHeartbeat, not_personal=["name", "beat_at"])
 declare(
     RateCounter,
+    name=_("rate-limit counter"),
     personal={
         # A keyed hash (HMAC) of the address: pseudonymous, never the address itself.
         "bucket_key": Personal(Controller.OPERATOR,

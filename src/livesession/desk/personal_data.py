@@ -48,6 +48,7 @@ declare(IdentityCheck, not_personal=["id", "request", "code_hash", "attempts", "
                                      "created_at"])
 declare(
     IdentityDocument,
+    name=_("identity document"), labels={"file_name_enc": _("file name")},
     personal={
         "subject": Personal(Controller.CLIENT, _ID, Basis.LEGAL_OBLIGATION, _ID_KEEP,
                             Erase.DELETE_ROW, Export.OMIT),
@@ -65,6 +66,7 @@ _SEND = _("send the person the copy of their data they asked for")
 _SEND_KEEP = _("until downloaded, or 7 days at most")
 declare(
     Delivery,
+    name=_("delivery of an answer"),
     personal={
         "subject": Personal(Controller.OPERATOR, _SEND, Basis.LEGAL_OBLIGATION, _SEND_KEEP,
                             Erase.DELETE_ROW, Export.OMIT),

@@ -8,6 +8,7 @@ _KEEP = _("90 days after sending")
 
 declare(
     OutboxMessage,
+    labels={"unsubscribe_url_enc": _("unsubscribe link")},
     personal={
         "to_enc": Personal(Controller.CLIENT, _SEND, Basis.CONTRACT, _KEEP, Erase.SHRED,
                            label=_("recipient")),

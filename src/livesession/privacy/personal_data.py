@@ -12,6 +12,7 @@ declare(ConsentPurpose, not_personal=["id", "client", "key", "label_fr", "label_
                                       "position", "created_at"])
 declare(
     ConsentRecord,
+    labels={"at": _("date and time"), "channel": _("where it was given")},
     personal={
         "subject": Personal(Controller.CLIENT, _PROOF, Basis.LEGAL_OBLIGATION, _KEEP,
                             Erase.KEEP_PSEUDONYMOUS, Export.OMIT),

@@ -15,6 +15,7 @@ declare(ChangeNotice, not_personal=["id", "subprocessor", "change", "changes", "
 # position on a hosting provider: the form asks for no personal data in it.
 declare(
     Objection,
+    labels={"objected_by": _("who objected")},
     personal={
         "objected_by": Personal(Controller.OPERATOR,
                                 _("know who objected to a sub-processor for the organizer"),

@@ -77,6 +77,10 @@ class ModelDeclaration:
     # ``subject`` foreign key, or the Subject model). ``UNLINKED``: the row holds no link
     # to any person (a keyed hash of a network address) and expires on its own.
     subject_path: str = ""
+    # What the notice and the register call the model and its fields, marked for
+    # translation: Django's automatic names ("legal hold", "warned at") are English only.
+    name: str | Promise = ""
+    labels: dict[str, str | Promise] = field(default_factory=dict)
 
 
 # A ``subject_path`` for rows that no person can be traced from (see ModelDeclaration).
@@ -95,6 +99,7 @@ COMMON_LABELS = {
     "language": _("language"),
     "status": _("status"),
     "user": _("account"),
+    "account": _("account"),
     "actor": _("who acted"),
     "target": _("what was acted on"),
     "wrapped": _("encryption key (wrapped)"),
@@ -108,17 +113,23 @@ _REGISTRY: dict[str, ModelDeclaration] = {}
 
 def declare(model: type | str, *, personal: dict[str, Personal] | None = None,
             not_personal: list[str] | tuple[str, ...] = (),
-            sealed: dict[str, str] | None = None, subject_path: str = "") -> None:
+            sealed: dict[str, str] | None = None, subject_path: str = "",
+            name: str | Promise = "", labels: dict[str, str | Promise] | None = None) -> None:
     label = model if isinstance(model, str) else model._meta.label  # type: ignore[attr-defined]
     overlap = set(personal or {}) & set(not_personal)
     if overlap:
         raise ValueError(f"{label}: {sorted(overlap)} declared both personal and not personal")
+    unknown = set(labels or {}) - set(personal or {})
+    if unknown:
+        raise ValueError(f"{label}: labels for fields not declared personal: {sorted(unknown)}")
     _REGISTRY[label] = ModelDeclaration(
         model_label=label,
         personal=dict(personal or {}),
         not_personal=frozenset(not_personal),
         sealed=dict(sealed or {}),
         subject_path=subject_path,
+        name=name,
+        labels=dict(labels or {}),
     )
 
 
@@ -140,9 +151,11 @@ def undeclared_fields(model: Any) -> list[str]:
     return [name for name in names if name not in known]
 
 
-def _field_label(item: Personal, field: Any) -> str:
+def _field_label(item: Personal, field: Any, labels: dict[str, str | Promise]) -> str:
     if item.label:
         return str(item.label)
+    if field.name in labels:
+        return str(labels[field.name])
     automatic = field.name.replace("_", " ")
     if str(field.verbose_name) == automatic and field.name in COMMON_LABELS:
         return str(COMMON_LABELS[field.name])
@@ -159,7 +172,8 @@ def register_of_processing() -> list[dict[str, str]]:
             rows.append({
                 "model": label,
                 "field": name,
-                "data": f"{model._meta.verbose_name}: {_field_label(item, field)}",
+                "data": f"{decl.name or model._meta.verbose_name}: "
+                        f"{_field_label(item, field, decl.labels)}",
                 "controller": item.controller.value,
                 "controller_label": str(CONTROLLER_LABELS[item.controller]),
                 "purpose": str(item.purpose),

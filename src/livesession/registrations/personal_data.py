@@ -25,6 +25,13 @@ def _reg(erase: Erase = Erase.DELETE_ROW, export: Export = Export.VALUE,
 
 declare(
     Registration,
+    labels={
+        "cancelled_at": _("date cancelled"),
+        "channel": _("how the registration came in"),
+        "confirmed_at": _("date confirmed"),
+        "notice_version": _("version of the privacy notice shown"),
+        "updated_at": _("date last changed"),
+    },
     personal={
         "email_enc": _reg(Erase.SHRED, label=_("email")),
         "first_name_enc": _reg(Erase.SHRED, label=_("first name")),
@@ -70,14 +77,16 @@ declare(IdempotencyKey, not_personal=["id", "event", "key_digest", "status_code"
 # --- Registrants search and import (issue 3 point 11) ------------------------------------
 from livesession.registrations.models import Import, SearchToken  # noqa: E402
 
-declare(SearchToken, personal={
+declare(SearchToken, labels={"token": _("keyed hash of a word of the name")}, personal={
     # Keyed hashes of name words and the address: no use to the person, gone with the row.
     "token": Personal(Controller.CLIENT, _("let the organizer find a registration"),
                       Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
     "registration": Personal(Controller.CLIENT, _("let the organizer find a registration"),
                              Basis.CONTRACT, _KEEP, Erase.DELETE_ROW, Export.OMIT),
 }, not_personal=["id", "client", "event"], subject_path="registration__subject")
-declare(Import, personal={
+declare(Import, name=_("import of a participant list"), labels={
+    "confirmed_by": _("who confirmed it"),
+}, personal={
     # The uploaded file, sealed with a key of its own that is destroyed (with the text)
     # when the import ends or is discarded; the legal basis is the one the organizer
     # chose for this import, recorded in ``basis``.

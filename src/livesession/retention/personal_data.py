@@ -20,6 +20,11 @@ declare(PurgeRun, not_personal=["id", "started_at", "finished_at", "status", "pr
 _HOLD = _("suspend deletion under a legal obligation (legal hold)")
 declare(
     LegalHold,
+    name=_("legal hold"),
+    labels={
+        "lifted_by": _("who lifted it"),
+        "subject_id": _("pseudonymous person identifier"),
+    },
     personal={
         "subject_id": Personal(Controller.CLIENT, _HOLD, Basis.LEGAL_OBLIGATION,
                                _("while the hold lasts, then 5 years as proof"),
@@ -35,6 +40,11 @@ declare(
 )
 declare(
     InactivityWarning,
+    name=_("inactivity warning"),
+    labels={
+        "last_activity_at": _("date of last activity"),
+        "warned_at": _("date warned"),
+    },
     personal={
         name: Personal(Controller.OPERATOR, _("warn before deleting an inactive account"),
                        Basis.LEGITIMATE_INTEREST, _("as long as the account"),

@@ -151,11 +151,12 @@ def undeclared_fields(model: Any) -> list[str]:
     return [name for name in names if name not in known]
 
 
-def _field_label(item: Personal, field: Any, labels: dict[str, str | Promise]) -> str:
+def _field_label(item: Personal, field: Any) -> str:
     if item.label:
         return str(item.label)
-    if field.name in labels:
-        return str(labels[field.name])
+    decl = _REGISTRY.get(field.model._meta.label)
+    if decl is not None and field.name in decl.labels:
+        return str(decl.labels[field.name])
     automatic = field.name.replace("_", " ")
     if str(field.verbose_name) == automatic and field.name in COMMON_LABELS:
         return str(COMMON_LABELS[field.name])
@@ -173,7 +174,7 @@ def register_of_processing() -> list[dict[str, str]]:
                 "model": label,
                 "field": name,
                 "data": f"{decl.name or model._meta.verbose_name}: "
-                        f"{_field_label(item, field, decl.labels)}",
+                        f"{_field_label(item, field)}",
                 "controller": item.controller.value,
                 "controller_label": str(CONTROLLER_LABELS[item.controller]),
                 "purpose": str(item.purpose),

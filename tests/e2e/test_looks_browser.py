@@ -20,6 +20,7 @@ from tests.e2e.test_browser import (  # noqa: F401 - fixtures used by name
     Stack,
     _fits_the_screen,
     _mail_to,
+    _sign_in,
     browser,
     chromium_path,
     stack,
@@ -94,8 +95,8 @@ def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:  #
 
 
 # What the person sees of each box: its size, and where the words of its label are.
-BOXES = """() => [...document.querySelectorAll(
-    '#registration-form input[type=radio], #registration-form input[type=checkbox]')]
+BOXES = """(scope = '#registration-form') => [...document.querySelectorAll(
+    `${scope} input[type=radio], ${scope} input[type=checkbox]`)]
   .filter(el => el.offsetParent !== null)
   .map(el => {
     const box = el.getBoundingClientRect();
@@ -116,15 +117,7 @@ BOXES = """() => [...document.querySelectorAll(
   })"""
 
 
-def test_boxes_sit_before_their_labels_and_the_label_ticks_them(
-        far_event: str, page: Page) -> None:
-    page.goto(far_event)
-    _fits_the_screen(page)
-    boxes = page.evaluate(BOXES)
-    kinds = {b["type"] for b in boxes}
-    assert kinds == {"radio", "checkbox"}, boxes
-    assert len([b for b in boxes if b["type"] == "radio"]) == 2
-    assert len(boxes) >= 2 + 3 + 1 + 2  # radios, multiple choice, checkbox, two consents
+def _boxes_sit_before_their_words(boxes: list[dict[str, Any]]) -> None:
     for b in boxes:
         box, words = b["box"], b["words"]
         assert box["width"] <= 32 and box["height"] <= 32, b
@@ -133,6 +126,18 @@ def test_boxes_sit_before_their_labels_and_the_label_ticks_them(
         assert 0 <= words["left"] - box["right"] <= 20, b
         assert words["top"] < box["bottom"] and words["bottom"] > box["top"], b
         assert b["label"] >= 40, f"#{b['id']}: a touch target under 44 px: {b}"
+
+
+def test_boxes_sit_before_their_labels_and_the_label_ticks_them(
+        stack: Stack, far_event: str, page: Page) -> None:  # noqa: F811
+    page.goto(far_event)
+    _fits_the_screen(page)
+    boxes = page.evaluate(BOXES)
+    kinds = {b["type"] for b in boxes}
+    assert kinds == {"radio", "checkbox"}, boxes
+    assert len([b for b in boxes if b["type"] == "radio"]) == 2
+    assert len(boxes) >= 2 + 3 + 1 + 2  # radios, multiple choice, checkbox, two consents
+    _boxes_sit_before_their_words(boxes)
 
     # A tap on the words ticks the box, as a person expects.
     for b in boxes:
@@ -145,8 +150,23 @@ def test_boxes_sit_before_their_labels_and_the_label_ticks_them(
         page.mouse.click((words["left"] + words["right"]) / 2,
                          (words["top"] + words["bottom"]) / 2)
         expect(target).to_be_checked()
-    page.screenshot(path=f"/tmp/looks-form-{page.viewport_size['width']}.png",  # type: ignore[index]
-                    full_page=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=stack.shots / f"registration-boxes-{width}.png", full_page=True)
+
+
+def test_manager_and_cookie_boxes_sit_before_their_labels(
+        stack: Stack, far_event: str, page: Page) -> None:  # noqa: F811
+    """The event's settings (checkboxes), its room (the provider's radio buttons), the
+    cookie choices: the same rule as the public form."""
+    _sign_in(page, stack, "owner")
+    manager = far_event.replace("/e/", "/manager/demo/events/")
+    for path, kinds in ((f"{manager}edit/", {"checkbox"}), (f"{manager}room/", {"radio"}),
+                        (f"{stack.base}/cookies/", {"checkbox"})):
+        page.goto(path)
+        _fits_the_screen(page)
+        boxes = page.evaluate(BOXES, "#main form")
+        assert {b["type"] for b in boxes} == kinds, (path, boxes)
+        _boxes_sit_before_their_words(boxes)
 
 
 def test_a_focused_box_shows_a_ring(far_event: str, browser: Browser) -> None:  # noqa: F811

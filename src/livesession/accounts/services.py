@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from livesession.accounts import tokens
 from livesession.accounts.models import (
@@ -191,7 +191,9 @@ def clean_sign_up(email: str, password: str, first_name: str, last_name: str) ->
         if not value:
             errors[field] = [_("This field is required.")]
         elif len(value) > MAX_LENGTHS[field]:
-            errors[field] = [_("Use at most %(max)d characters.") % {"max": MAX_LENGTHS[field]}]
+            errors[field] = [ngettext("Use at most %(max)d character.",
+                                      "Use at most %(max)d characters.", MAX_LENGTHS[field])
+                             % {"max": MAX_LENGTHS[field]}]
     try:
         check_new_password(password or "", email=email, **names)
     except ValidationError as exc:

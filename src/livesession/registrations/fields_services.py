@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.services import record
 from livesession.core.models import Client
@@ -48,7 +49,9 @@ def _clean_options(kind: str, options: Any) -> list[dict[str, str]]:
     if not isinstance(options, list) or len(options) < 2:
         raise ValidationError({"options": _("Give at least two options.")})
     if len(options) > MAX_OPTIONS:
-        raise ValidationError({"options": _("Give at most %(n)d options.") % {"n": MAX_OPTIONS}})
+        raise ValidationError({"options": ngettext(
+            "Give at most %(n)d option.", "Give at most %(n)d options.", MAX_OPTIONS)
+            % {"n": MAX_OPTIONS}})
     cleaned, seen = [], set()
     for position, option in enumerate(options, start=1):
         if isinstance(option, str):

@@ -341,7 +341,9 @@ def clean_profile(fields: dict[str, Any]) -> dict[str, str]:
         if not text and name in REQUIRED:
             errors[name] = [_("This field is required.")]
         elif len(text) > MAX_LENGTHS[name]:
-            errors[name] = [_("Use at most %(max)d characters.") % {"max": MAX_LENGTHS[name]}]
+            errors[name] = [ngettext("Use at most %(max)d character.",
+                                     "Use at most %(max)d characters.", MAX_LENGTHS[name])
+                            % {"max": MAX_LENGTHS[name]}]
         elif text and name == "mobile_phone" and (
                 not _PHONE.match(text) or sum(c.isdigit() for c in text) < 6):
             errors[name] = [_("Enter a phone number, such as 06 12 34 56 78 or "

@@ -147,12 +147,13 @@ def figure_sets(figures: Figures, *, per: str) -> list[FigureSet]:
     conv_summary = " ".join([
         ngettext("%(present)s present out of %(registered)s registered (%(rate)s).",
                  "%(present)s present out of %(registered)s registered (%(rate)s).",
-                 c.present) % {"present": number(c.present), "registered": number(c.registered),
+                 c.registered) % {"present": number(c.present), "registered": number(c.registered),
                                "rate": rate},
-        ngettext("%(received)s registration received, %(confirmed)s confirmed.",
-                 "%(received)s registrations received, %(confirmed)s confirmed.",
-                 c.received) % {"received": number(c.received),
-                                "confirmed": number(c.confirmed)}])
+        _("%(received)s, %(confirmed)s.") % {
+            "received": ngettext("%(n)s registration received", "%(n)s registrations received",
+                                 c.received) % {"n": number(c.received)},
+            "confirmed": ngettext("%(n)s confirmed", "%(n)s confirmed",
+                                  c.confirmed) % {"n": number(c.confirmed)}}])
     conv_title = _("From registration to presence")
     # Counts of people at each step: "Registered" here is a number, not the date column of
     # the registrants list.

@@ -115,7 +115,8 @@ def clean_custom_field(event: Event, data: dict[str, Any],
                         ("help_en", 500), ("purpose", 300)):
         value = str(data.get(name, getattr(instance, name, "") if instance else "")).strip()
         if len(value) > limit:
-            errors[name] = _("Use at most %(n)d characters.") % {"n": limit}
+            errors[name] = ngettext("Use at most %(n)d character.",
+                                    "Use at most %(n)d characters.", limit) % {"n": limit}
         texts[name] = value
     for name in ("label_fr", "label_en"):
         if not texts[name] and name not in errors:

@@ -69,3 +69,34 @@ def test_french_catalog_puts_a_non_breaking_space_before_high_signs() -> None:
     wrong = [f"{msgid[:50]!r} -> {problem!r}" for msgid, text in _french_strings()
              for problem in french_typography_problems(text)]
     assert not wrong, f"{len(wrong)} French strings lack the space:\n" + "\n".join(wrong)
+
+
+_BLOCK = re.compile(r"\{% *blocktranslate.*?\{% *endblocktranslate *%\}", re.S)
+# A colon glued to a template value or tag ("{{ label }}: ", "{% translate "X" %}:"): the
+# catalog cannot give it the French space. URLs ("{{ scheme }}://") are not labels.
+_GLUED = re.compile(r"(?:%\}|\}\})(?:</\w+>)*(?::(?!//)|[;?!](?=\s|<|$))")
+
+
+@pytest.mark.no_db
+def test_no_template_glues_a_colon_after_a_translated_label() -> None:
+    """Outside translation blocks, a colon after a label is written ``{% colon %}`` (the
+    figures tag library), which gives each language its own spacing."""
+    source = CATALOG.parents[3]
+    wrong = []
+    for path in sorted(p for p in source.rglob("*") if p.suffix in {".html", ".txt"}
+                       and "locale" not in p.parts):
+        text = _BLOCK.sub(" ", path.read_text(encoding="utf-8"))
+        wrong += [f"{path.relative_to(source)}: {m.group(0)!r}" for m in _GLUED.finditer(text)]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.no_db
+def test_the_colon_tag_speaks_each_language() -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    page = Template('{% load i18n figures %}{% translate "Reason" %}{% colon %} x')
+    with translation.override("fr"):
+        assert page.render(Context()) == "Motif\u00a0: x"
+    with translation.override("en"):
+        assert page.render(Context()) == "Reason: x"

@@ -1,5 +1,5 @@
 """``{% load figures %}``: ``{{ n|number }}``, ``{{ x|percent }}`` (x in percent) and
-``{{ label|colon }}``, so templates write figures and labels the reader's way
+``{% colon %}`` after a label, so templates write figures and labels the reader's way
 (livesession/core/numbers.py)."""
 
 from __future__ import annotations
@@ -28,7 +28,14 @@ def percent(value: Any, digits: Any = 1) -> Any:
     return numbers.percent(value, int(digits))
 
 
-@register.filter(is_safe=False)
-def colon(label: Any) -> str:
-    """``label`` followed by a colon as the language writes it ("Motif :" in French)."""
-    return pgettext("a label followed by a colon", "%(label)s:") % {"label": label}
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label, as the language writes it: French puts a non-breaking space
+    before it ("Motif\u00a0:"), English none ("Reason:")."""
+    return pgettext("the colon after a label", ":")
+
+
+@register.simple_tag
+def semicolon() -> str:
+    """The semicolon between two items ("a\\u202f; b" in French, "a; b" in English)."""
+    return pgettext("the semicolon between two items", ";")

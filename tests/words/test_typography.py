@@ -39,7 +39,7 @@ def french_typography_problems(text: str) -> list[str]:
 
 def _french_strings() -> list[tuple[str, str]]:
     po = polib.pofile(str(CATALOG))
-    out = []
+    out: list[tuple[str, str]] = []
     for entry in po:
         if entry.obsolete:
             continue

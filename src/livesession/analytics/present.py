@@ -122,7 +122,7 @@ def _table_set(slug: str, title: str, table: suppression.Table, *, dimension: st
             len(table.cells)) % {
             "registrations": _registrations(table.total), "n": number(len(table.cells)),
             "label": _group_label(top.key, dimension=dimension, source=source, merged=0),
-            "count": number(top.count)}
+            "count": number(top.count or 0)}
     else:
         summary = _("%(registrations)s; no group is large enough to be shown.") % {
             "registrations": _registrations(table.total)}

@@ -27,7 +27,7 @@ def percent(value: Number, digits: int = 1) -> str:
     """``value`` (already in percent: 4.8 for 4.8 %) in the active language."""
     # The catalog places the sign: French puts a non-breaking space before it.
     return pgettext("a number followed by the percent sign", "%(number)s%%") % {
-        "number": number(round(value, digits), digits)}
+        "number": number(round(float(value), digits), digits)}
 
 
 def ratio_percent(ratio: float | None, digits: int = 1, missing: str = "—") -> str:

@@ -240,3 +240,27 @@ def test_cookie_lifetimes_agree_with_their_numbers(seconds: int, lang: str, text
 def test_a_wrong_code_says_how_many_attempts_are_left(left: int, lang: str, text: str) -> None:
     with translation.override(lang):
         assert desk_services._wrong_code(left) == text
+
+
+@pytest.mark.no_db
+@pytest.mark.parametrize(("lang", "expected", "wrong"), [
+    ("fr", ["inscription rattachée à un compte", "inscription", "place dans une session"],
+     ["un comptes", "une sessions", "inscriptionss"]),
+    ("en", ["registration of an account", "registration", "session place"],
+     ["accounts"]),
+])
+def test_the_erasure_receipt_names_each_kind_without_a_made_up_plural(
+        lang: str, expected: list[str], wrong: list[str]) -> None:
+    """The receipt shown after erasing reads "kind: count"; Django's default plural (the
+    whole name plus "s") gave "inscription rattachée à un comptes"."""
+    from collections import Counter
+
+    from livesession.accounts.erase_views import receipt_lines
+    from livesession.protection.erasure import Receipt
+
+    receipt = Receipt(counts=Counter({"accounts.AccountLink": 1, "registrations.SessionSeat": 2,
+                                      "registrations.Registration": 2}))
+    with translation.override(lang):
+        labels = [label for label, _count in receipt_lines(receipt)]
+    assert labels == expected
+    assert not [w for w in wrong for label in labels if w in label]

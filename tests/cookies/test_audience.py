@@ -220,7 +220,7 @@ def test_p1_6_console_figures_for_operator_staff_only(visitor: Browser, operator
     page = staff.get(reverse("console:audience") + "?days=7")
     assert page.status_code == 200
     text = page.content.decode()
-    assert "4 page views by 1 visitors." in text
+    assert "4 page views by 1 visitor." in text
     assert "<code>portal:home</code>" in text and "cookies:settings" in text
     figures = page.context["f"]
     assert figures["pages"][0] == {"route": "portal:home", "n": 2, "share": 50.0}

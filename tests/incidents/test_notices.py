@@ -103,8 +103,10 @@ def test_p5_1_three_part_notice_reaches_each_person_in_their_language(
         assert part in body
     assert TEXTS["en"].nature not in body
     with translation.override("fr"):
+        # The French subject has a non-breaking space before its colon; folding the mail
+        # header turns it into a plain space on the way.
         assert box.subject(french) == translation.gettext(
-            "Important: a security incident concerning your data")
+            "Important: a security incident concerning your data").replace("\xa0", " ")
         assert translation.gettext("What it may mean for you") in body
     assert "What it may mean for you" in box.body(english)
     # Per-recipient status, pseudonymous; and the notification is in the register.

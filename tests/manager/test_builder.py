@@ -450,7 +450,7 @@ def test_capacity_and_waiting_list_set_in_the_event_form(organizer: Browser,
     assert statuses == [S.CONFIRMED, S.CONFIRMED, S.WAITLISTED]
     organizer.cookies["django_language"] = "en"
     html = organizer.get(url("event", event_id=event.pk)).content.decode()
-    assert "2 taken of 2; 0 left" in html
+    assert "taken: 2 of 2; left: 0" in html
     registrations.cancel(made[0].registration, actor="test", by_participant=True)
     third = Registration.objects.get(pk=made[2].registration.pk)
     assert third.status == S.CONFIRMED  # promoted

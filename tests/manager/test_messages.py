@@ -106,7 +106,7 @@ def test_issue4_9_send_to_a_segment_and_see_progress(
     campaign = Campaign.objects.get()
     assert (campaign.status, campaign.queued, campaign.total) == ("done", 2, 2)
     page = owner.get(f"{BASE}/events/{event_a.pk}/messages/").content.decode()
-    assert "2 queued, 0 skipped, of 2" in page
+    assert "queued: 2, skipped: 0, of 2" in page
 
 
 def test_issue4_7_statuses_per_recipient_filterable_without_bodies(

@@ -39,7 +39,7 @@ def test_d_02_manager_longer_than_the_bound_is_refused_with_the_bound(owner_a: A
                                  {"category": "registrations", "period_days": "400"})
     html = response.content.decode()
     assert response.status_code == 400 and 'role="alert"' in html
-    assert "bound for this category (365 days)" in html
+    assert "Choose 365 days or fewer." in html
     assert 'value="400"' in html  # what was typed stays
     assert not ClientPeriod.objects.exists()
 

@@ -73,7 +73,9 @@ def receipt_lines(receipt: erasure.Receipt) -> list[tuple[str, int]]:
             lines.append((str(named[key]), count))
         elif key.count(".") == 1:
             model = apps.get_model(key)
-            lines.append((str(model._meta.verbose_name_plural), count))
+            # The kind of record, then its count ("inscription : 2"): Django's default
+            # plural only appends an "s" to the whole name ("place dans une sessions").
+            lines.append((str(model._meta.verbose_name), count))
         else:
             lines.append((_("values cleared"), count))
     return lines

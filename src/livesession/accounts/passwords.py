@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 MAX_LENGTH = 128
 MIN_WORD = 3
@@ -37,7 +38,9 @@ class PersonalInfoValidator:
     def validate(self, password: str, user: Any = None) -> None:
         if len(password) > MAX_LENGTH:
             raise ValidationError(
-                _("Use at most %(max)d characters for the password.") % {"max": MAX_LENGTH},
+                ngettext("Use at most %(max)d character for the password.",
+                         "Use at most %(max)d characters for the password.", MAX_LENGTH)
+                % {"max": MAX_LENGTH},
                 code="password_too_long")
         if user is None:
             return

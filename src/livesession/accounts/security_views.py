@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -91,8 +92,9 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
                                password=form.cleaned_data["password"])
         if checked is not None and checked.pk == user.pk:
             ended = services.revoke_sessions(user, keep_session_key=request.session.session_key)
-            messages.success(request, _("Signed out everywhere else (%(count)d sessions).")
-                             % {"count": ended})
+            messages.success(request, ngettext(
+                "Signed out everywhere else (%(count)d session).",
+                "Signed out everywhere else (%(count)d sessions).", ended) % {"count": ended})
             return redirect("accounts:security")
         form.add_error("password", _("This is not your password. Type the password you sign "
                                      "in with, or use “This was not me” below if you "

@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from livesession.accounts import tokens
 from livesession.accounts.models import (
@@ -191,7 +191,9 @@ def clean_sign_up(email: str, password: str, first_name: str, last_name: str) ->
         if not value:
             errors[field] = [_("This field is required.")]
         elif len(value) > MAX_LENGTHS[field]:
-            errors[field] = [_("Use at most %(max)d characters.") % {"max": MAX_LENGTHS[field]}]
+            errors[field] = [ngettext("Use at most %(max)d character.",
+                                      "Use at most %(max)d characters.", MAX_LENGTHS[field])
+                             % {"max": MAX_LENGTHS[field]}]
     try:
         check_new_password(password or "", email=email, **names)
     except ValidationError as exc:
@@ -339,7 +341,9 @@ def clean_profile(fields: dict[str, Any]) -> dict[str, str]:
         if not text and name in REQUIRED:
             errors[name] = [_("This field is required.")]
         elif len(text) > MAX_LENGTHS[name]:
-            errors[name] = [_("Use at most %(max)d characters.") % {"max": MAX_LENGTHS[name]}]
+            errors[name] = [ngettext("Use at most %(max)d character.",
+                                     "Use at most %(max)d characters.", MAX_LENGTHS[name])
+                            % {"max": MAX_LENGTHS[name]}]
         elif text and name == "mobile_phone" and (
                 not _PHONE.match(text) or sum(c.isdigit() for c in text) < 6):
             errors[name] = [_("Enter a phone number, such as 06 12 34 56 78 or "

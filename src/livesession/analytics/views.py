@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from livesession.analytics import figures as figure_service
@@ -55,8 +55,10 @@ class RangeForm(forms.Form):
                                           "date."), code="order")
         longest = int(settings.ANALYTICS_MAX_RANGE_DAYS)
         if (end - start).days > longest:
-            raise forms.ValidationError(_("Choose a range of at most %(days)d days.")
-                                        % {"days": longest}, code="too_long")
+            raise forms.ValidationError(ngettext(
+                "Choose a range of at most %(days)d day.",
+                "Choose a range of at most %(days)d days.", longest) % {"days": longest},
+                code="too_long")
         data["start"], data["end"] = start, end
         return data
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from livesession.audit.services import record
 from livesession.contracts import guard
@@ -116,8 +116,9 @@ def terminate(client: Client, *, actor: str, reason: str) -> Contract:
         raise ValidationError({"reason": _("Give the reason for ending the contract (for "
                                            "example, the client's notice and its date).")})
     if len(reason) > MAX_REASON:
-        raise ValidationError({"reason": _("Keep the reason under %(n)s characters.")
-                               % {"n": MAX_REASON}})
+        raise ValidationError({"reason": ngettext(
+            "Keep the reason under %(n)s character.", "Keep the reason under %(n)s characters.",
+            MAX_REASON) % {"n": MAX_REASON}})
     moment = now()
     with transaction.atomic():
         contract, _created = Contract.objects.select_for_update().get_or_create(client=client)

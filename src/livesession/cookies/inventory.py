@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 DAY = 24 * 3600
 # No cookie lives longer than 13 months (P7.2, CNIL 2020-092 art. 5): 395 days.
@@ -108,8 +109,10 @@ def lifetime_label(tracker: Tracker) -> str:
         return str(_("until the browser closes"))
     days = tracker.max_age // DAY
     if days >= 1:
-        return str(_("%(days)s days (not extended by later visits)") % {"days": days})
-    return str(_("%(minutes)s minutes") % {"minutes": max(1, tracker.max_age // 60)})
+        return ngettext("%(days)s day (not extended by later visits)",
+                        "%(days)s days (not extended by later visits)", days) % {"days": days}
+    minutes = max(1, tracker.max_age // 60)
+    return ngettext("%(minutes)s minute", "%(minutes)s minutes", minutes) % {"minutes": minutes}
 
 
 def trackers() -> list[Tracker]:

@@ -16,6 +16,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from livesession.protection.fields import Sealed
 
@@ -44,7 +45,7 @@ class Status(models.TextChoices):
     MANUAL_REVIEW = "manual_review", _("Manual review of identity")
     IN_PROGRESS = "in_progress", _("In progress")
     AWAITING_CONTROLLER = "awaiting_controller", _("Forwarded to the organizer")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("rights request status", "Done")
     REFUSED = "refused", _("Refused")
     WITHDRAWN = "withdrawn", _("Withdrawn by the person")
 

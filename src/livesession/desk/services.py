@@ -24,7 +24,7 @@ from django.utils import translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from livesession.audit.services import record
 from livesession.core.clock import now
@@ -61,6 +61,12 @@ class DeskError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def _wrong_code(left: int) -> str:
+    return ngettext("This code is not the one sent. %(left)d attempt left.",
+                    "This code is not the one sent. %(left)d attempts left.", left) % {
+        "left": left}
 
 
 def _target(req: Request) -> str:
@@ -273,8 +279,10 @@ def verify_code(req: Request, code: str, *, actor: str) -> Request:
         with transaction.atomic():
             check.delete()
             _audit(actor, "identity_code_expired", req)
-        raise DeskError(_("This code has expired (it lasts %(hours)d hours): send a new "
-                          "code.") % {"hours": settings.DESK_CODE_TTL_HOURS}, "code")
+        raise DeskError(ngettext(
+            "This code has expired (it lasts %(hours)d hour): send a new code.",
+            "This code has expired (it lasts %(hours)d hours): send a new code.",
+            settings.DESK_CODE_TTL_HOURS) % {"hours": settings.DESK_CODE_TTL_HOURS}, "code")
     if constant_time_compare(check.code_hash, _code_hash(req, _normalize_code(code))):
         with transaction.atomic():
             check.delete()
@@ -300,8 +308,7 @@ def verify_code(req: Request, code: str, *, actor: str) -> Request:
                           "to manual review. Send a new code, or record a reason for doubt "
                           "before asking for a document."), "code")
     left = settings.DESK_CODE_MAX_ATTEMPTS - check.attempts
-    raise DeskError(_("This code is not the one sent. %(left)d attempt(s) left.")
-                    % {"left": left}, "code")
+    raise DeskError(_wrong_code(left), "code")
 
 
 def record_doubt(req: Request, reason: str, *, actor: str) -> Request:
@@ -702,8 +709,7 @@ def open_delivery(delivery: Any, code: str) -> bytes:
     if locked:  # raised after the commit: the deletion stays
         raise DeskError(_("Too many wrong codes: this link no longer works. Write to us "
                           "again and we will send a new one."), "code")
-    raise DeskError(_("This code is not the one sent. %(left)d attempt(s) left.")
-                    % {"left": settings.DESK_CODE_MAX_ATTEMPTS - delivery.attempts}, "code")
+    raise DeskError(_wrong_code(settings.DESK_CODE_MAX_ATTEMPTS - delivery.attempts), "code")
 
 
 def purge_deliveries() -> int:

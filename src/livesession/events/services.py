@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.services import record, record_change
 from livesession.core.clock import now
@@ -82,9 +83,10 @@ def update_event(event: Event, *, actor: str, **fields: Any) -> Event:
     event.seats_taken = Event.objects.values_list("seats_taken", flat=True).get(pk=event.pk)
     if "capacity" in data and data["capacity"] is not None \
             and data["capacity"] < event.seats_taken:
-        raise ValidationError({"capacity": _(
-            "%(n)d places are already taken: the capacity cannot be lower.")
-            % {"n": event.seats_taken}})
+        raise ValidationError({"capacity": ngettext(
+            "%(n)d place is already taken: the capacity cannot be lower.",
+            "%(n)d places are already taken: the capacity cannot be lower.",
+            event.seats_taken) % {"n": event.seats_taken}})
     before = {name: getattr(event, name) for name in data}
     for name, value in data.items():
         setattr(event, name, value)

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.services import record
 from livesession.core.clock import now
@@ -106,7 +107,8 @@ def _text(errors: dict[str, list[str]], field: str, value: str, *, required: boo
         return ""
     if len(text) > TEXT_MAX:
         errors.setdefault(field, []).append(
-            _("Keep this under %(max)d characters.") % {"max": TEXT_MAX})
+            ngettext("Keep this under %(max)d character.", "Keep this under %(max)d characters.",
+                     TEXT_MAX) % {"max": TEXT_MAX})
         return text
     try:
         clean_summary(text)
@@ -250,7 +252,9 @@ def record_notification(incident: Incident, *, actor: str, kind: str,
     ref = (reference or "").strip()
     if len(ref) > REFERENCE_MAX:
         errors.setdefault("reference", []).append(
-            _("Keep the reference under %(max)d characters.") % {"max": REFERENCE_MAX})
+            ngettext("Keep the reference under %(max)d character.",
+                     "Keep the reference under %(max)d characters.", REFERENCE_MAX)
+            % {"max": REFERENCE_MAX})
     if kind == Kind.CLIENT:
         if client_id is None:
             errors.setdefault("client_id", []).append(_("Choose the client that was told."))
@@ -376,10 +380,14 @@ def send_due_alerts(at: dt.datetime | None = None) -> list[tuple[Incident, int]]
                         "link": settings.SITE_URL + reverse(
                             "console:incident", kwargs={"incident_id": incident.pk}),
                     })
-                    line = _("Incident %(ref)s: %(hours)d hours since awareness, "
-                             "%(left)d hours left to notify") % {
-                        "ref": incident.reference, "hours": mark,
-                        "left": max(0, int(left.total_seconds() // 3600))}
+                    hours_left = max(0, int(left.total_seconds() // 3600))
+                    line = " ".join([
+                        ngettext("Incident %(ref)s: %(hours)d hour since awareness,",
+                                 "Incident %(ref)s: %(hours)d hours since awareness,", mark)
+                        % {"ref": incident.reference, "hours": mark},
+                        ngettext("%(left)d hour left to notify",
+                                 "%(left)d hours left to notify", hours_left)
+                        % {"left": hours_left}])
                 queue_email(subject=user.subject, to=user.email, subject_line=line,
                             body=body, kind="incidents.alert", client_id=None)
             record("system:incidents", "incident.alerted", target=f"incident:{incident.pk}",

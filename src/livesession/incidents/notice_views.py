@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from livesession.console.views import operator_only
@@ -180,9 +180,11 @@ def notices_affected(request: HttpRequest, incident_id: str) -> HttpResponse:
     done, found = submit(form, lambda _data: notices.store_affected(
         incident, form.scope(), actor=_actor(request)))
     if done and found is not None:
-        messages.success(request, _("%(people)d people and %(records)d records are "
-                                    "affected.") % {"people": found.people,
-                                                    "records": found.records})
+        messages.success(request, " ".join([
+            ngettext("%(people)d person is affected,", "%(people)d people are affected,",
+                     found.people) % {"people": found.people},
+            ngettext("%(records)d record.", "%(records)d records.", found.records)
+            % {"records": found.records}]))
         return redirect("console:incident-notices", incident_id=incident.pk)
     return _page(request, incident, scope=form, status=400)
 
@@ -210,7 +212,8 @@ def notices_participants(request: HttpRequest, incident_id: str) -> HttpResponse
     done, sent = submit(form, lambda data: notices.send_participant_notices(
         incident, form.texts(), actor=_actor(request), delay_reason=data["delay_reason"]))
     if done and sent is not None:
-        messages.success(request, _("%(n)d notices are queued.") % {"n": len(sent)})
+        messages.success(request, ngettext("%(n)d notice is queued.", "%(n)d notices are queued.",
+                                           len(sent)) % {"n": len(sent)})
         return redirect("console:incident-notices", incident_id=incident.pk)
     return _page(request, incident, participants=form, status=400)
 
@@ -223,7 +226,8 @@ def notices_clients(request: HttpRequest, incident_id: str) -> HttpResponse:
     done, told = submit(form, lambda data: notices.notify_clients(
         incident, actor=_actor(request), delay_reason=data["delay_reason"]))
     if done and told is not None:
-        messages.success(request, _("%(n)d clients are told.") % {"n": told})
+        messages.success(request, ngettext("%(n)d client is told.", "%(n)d clients are told.", told)
+                         % {"n": told})
         return redirect("console:incident-notices", incident_id=incident.pk)
     return _page(request, incident, clients=form, status=400)
 

@@ -32,6 +32,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.models import AuditEntry
 from livesession.audit.services import record
@@ -83,7 +84,9 @@ def validate_texts(texts: dict[str, NoticeText]) -> dict[str, NoticeText]:
                     % {"language": language.upper(), "part": names[part]})
             elif len(value) > PART_MAX:
                 errors.setdefault(key, []).append(
-                    _("Keep each part under %(max)d characters.") % {"max": PART_MAX})
+                    ngettext("Keep each part under %(max)d character.",
+                             "Keep each part under %(max)d characters.", PART_MAX)
+                    % {"max": PART_MAX})
             else:
                 try:
                     clean_summary(value)

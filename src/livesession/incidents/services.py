@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.services import record
 from livesession.core.clock import now
@@ -39,8 +40,9 @@ def clean_summary(summary: str) -> str:
     if not text:
         raise ValidationError({"summary": _("Write what happened, in a few words.")})
     if len(text) > SUMMARY_MAX:
-        raise ValidationError({"summary": _("Keep the summary under %(max)d characters.")
-                               % {"max": SUMMARY_MAX}})
+        raise ValidationError({"summary": ngettext(
+            "Keep the summary under %(max)d character.",
+            "Keep the summary under %(max)d characters.", SUMMARY_MAX) % {"max": SUMMARY_MAX}})
     found = []
     if _EMAIL.search(text):
         found.append(_("an email address"))

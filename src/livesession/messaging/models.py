@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from livesession.protection.fields import Sealed
 
@@ -166,9 +167,10 @@ class Unsubscribe(models.Model):
 
 
 class Segment(models.TextChoices):
-    REGISTERED = "registered", _("Registered (confirmed)")
-    ATTENDED = "attended", _("Attended")
-    ABSENT = "absent", _("Registered but absent")
+    # People, counted: "Attended" heads a group of people here, not a yes/no column.
+    REGISTERED = "registered", pgettext_lazy("group of people", "Registered (confirmed)")
+    ATTENDED = "attended", pgettext_lazy("group of people", "Attended")
+    ABSENT = "absent", pgettext_lazy("group of people", "Registered but absent")
 
 
 class CampaignStatus(models.TextChoices):

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.messaging.models import MessageKind as K
 
@@ -60,7 +61,9 @@ def problems(text: str, kind: str) -> list[str]:
     found: list[str] = []
     unknown = sorted({m.group(1) for m in PLACEHOLDER.finditer(text)} - set(names))
     if unknown:
-        found.append(_("Unknown placeholder(s): %(names)s. Allowed: %(allowed)s.") % {
+        found.append(ngettext("Unknown placeholder: %(names)s. Allowed: %(allowed)s.",
+                              "Unknown placeholders: %(names)s. Allowed: %(allowed)s.",
+                              len(unknown)) % {
             "names": ", ".join(braced(n) for n in unknown),
             "allowed": ", ".join(braced(n) for n in names)})
     stray = BRACES.findall(PLACEHOLDER.sub("", text))

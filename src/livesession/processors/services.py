@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.models import AuditEntry
 from livesession.audit.services import diff, record, record_change
@@ -133,9 +134,11 @@ def validate(data: dict[str, Any], *, new: bool) -> dict[str, Any]:
     if not isinstance(start, dt.date):
         errors["active_from"] = _("Give the date from which the provider holds data.")
     elif new and start < _today() + dt.timedelta(days=window_days()):
-        errors["active_from"] = _(
+        errors["active_from"] = ngettext(
+            "Clients may object for %(days)d day after they are told: a new provider can "
+            "start on %(date)s at the earliest.",
             "Clients may object for %(days)d days after they are told: a new provider can "
-            "start on %(date)s at the earliest.") % {
+            "start on %(date)s at the earliest.", window_days()) % {
             "days": window_days(),
             "date": date_format(_today() + dt.timedelta(days=window_days()))}
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
@@ -295,7 +298,9 @@ def object_to(notice: ChangeNotice, membership: Membership, *, reason: str,
         raise ValidationError({"reason": _("Say why you object, so that the operator can "
                                            "answer (no personal data, please).")})
     if len(reason) > MAX_REASON:
-        raise ValidationError({"reason": _("At most %(n)d characters.") % {"n": MAX_REASON}})
+        raise ValidationError({"reason": ngettext(
+            "At most %(n)d character.", "At most %(n)d characters.", MAX_REASON)
+            % {"n": MAX_REASON}})
     if now() >= notice.objection_until:
         raise ValidationError({"reason": _(
             "The objection period for this change ended on %(date)s. Write to the operator "

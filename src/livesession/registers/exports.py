@@ -13,6 +13,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 SCHEMA_PATH = (Path(__file__).resolve().parents[1] / "static" / "livesession" / "schemas"
                / "register-v1.json")
@@ -38,7 +39,9 @@ def _cell(value: Any) -> str:
 
 
 def _retention_text(rule: dict[str, Any]) -> str:
-    return _("%(days)s days after %(trigger)s, then %(action)s") % {
+    return ngettext("%(days)s day after %(trigger)s, then %(action)s",
+                    "%(days)s days after %(trigger)s, then %(action)s",
+                    int(rule["period_days"])) % {
         "days": rule["period_days"], "trigger": rule["trigger_label"],
         "action": rule["action_label"]}
 

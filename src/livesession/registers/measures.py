@@ -15,6 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def _keystore_separate() -> bool:
@@ -49,9 +50,13 @@ def security_measures() -> list[dict[str, Any]]:
                  "protection/crypto.py"),
         _measure("keystore_separation",
                  _("Keys kept apart from the data"),
-                 _("The person keys are wrapped by a master key and stored in a separate "
-                   "keystore database, backed up separately and for a shorter time "
-                   "(%(days)s days).") % {"days": settings.KEYSTORE_BACKUP_RETENTION_DAYS},
+                 ngettext("The person keys are wrapped by a master key and stored in a separate "
+                          "keystore database, backed up separately and for a shorter time "
+                          "(%(days)s day).",
+                          "The person keys are wrapped by a master key and stored in a separate "
+                          "keystore database, backed up separately and for a shorter time "
+                          "(%(days)s days).", settings.KEYSTORE_BACKUP_RETENTION_DAYS)
+                 % {"days": settings.KEYSTORE_BACKUP_RETENTION_DAYS},
                  "DATABASES['keystore'], KEYSTORE_BACKUP_RETENTION_DAYS",
                  _keystore_separate()),
         _measure("blind_index",
@@ -76,8 +81,11 @@ def security_measures() -> list[dict[str, Any]]:
                  "accounts/mfa.py", _mfa_for_staff()),
         _measure("sessions",
                  _("Short sessions"),
-                 _("Sessions end after %(minutes)s minutes of inactivity and when the browser "
-                   "closes; a person sees and ends their sessions.")
+                 ngettext("Sessions end after %(minutes)s minute of inactivity and when the "
+                          "browser closes; a person sees and ends their sessions.",
+                          "Sessions end after %(minutes)s minutes of inactivity and when the "
+                          "browser closes; a person sees and ends their sessions.",
+                          settings.SESSION_COOKIE_AGE // 60)
                  % {"minutes": settings.SESSION_COOKIE_AGE // 60},
                  "SESSION_COOKIE_AGE, SESSION_EXPIRE_AT_BROWSER_CLOSE",
                  settings.SESSION_EXPIRE_AT_BROWSER_CLOSE),
@@ -113,11 +121,18 @@ def security_measures() -> list[dict[str, Any]]:
                  "audit/services.py"),
         _measure("backups",
                  _("Backups"),
-                 _("The database and the keystore are backed up to separate folders, kept "
-                   "%(main)s and %(keys)s days; a restore replays the erasure journal so that "
-                   "nobody erased comes back.")
-                 % {"main": settings.BACKUP_RETENTION_DAYS,
-                    "keys": settings.KEYSTORE_BACKUP_RETENTION_DAYS},
+                 " ".join([
+                     ngettext("The database is backed up and kept %(days)s day.",
+                              "The database is backed up and kept %(days)s days.",
+                              settings.BACKUP_RETENTION_DAYS)
+                     % {"days": settings.BACKUP_RETENTION_DAYS},
+                     ngettext("The keystore is backed up to a separate folder and kept "
+                              "%(days)s day.",
+                              "The keystore is backed up to a separate folder and kept "
+                              "%(days)s days.", settings.KEYSTORE_BACKUP_RETENTION_DAYS)
+                     % {"days": settings.KEYSTORE_BACKUP_RETENTION_DAYS},
+                     _("A restore replays the erasure journal so that nobody erased comes "
+                       "back.")]),
                  "BACKUP_DIR, BACKUP_RETENTION_DAYS"),
         _measure("retention",
                  _("Retention enforced by code"),

@@ -15,7 +15,7 @@ from typing import Any
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_countries import countries
 
 KINDS = {
@@ -41,9 +41,13 @@ def _text(value: Any, rules: dict[str, Any], limit: int) -> str:
     maximum = min(int(rules.get("max_length") or limit), limit)
     minimum = int(rules.get("min_length") or 0)
     if len(text) > maximum:
-        raise ValidationError(_("Use at most %(n)d characters.") % {"n": maximum})
+        raise ValidationError(ngettext(
+            "Use at most %(n)d character.",
+            "Use at most %(n)d characters.", maximum) % {"n": maximum})
     if minimum and len(text) < minimum:
-        raise ValidationError(_("Use at least %(n)d characters.") % {"n": minimum})
+        raise ValidationError(ngettext(
+            "Use at least %(n)d character.",
+            "Use at least %(n)d characters.", minimum) % {"n": minimum})
     return text
 
 
@@ -90,7 +94,9 @@ def _choices(value: Any, options: list[str], rules: dict[str, Any]) -> list[str]
         raise ValidationError(_("Choose only among the options offered."))
     most = rules.get("max_choices")
     if most and len(picked) > int(most):
-        raise ValidationError(_("Choose at most %(n)d options.") % {"n": int(most)})
+        raise ValidationError(ngettext(
+            "Choose at most %(n)d option.",
+            "Choose at most %(n)d options.", int(most)) % {"n": int(most)})
     return sorted(set(picked), key=options.index)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.services import record
 from livesession.core.models import Client
@@ -48,7 +49,9 @@ def _clean_options(kind: str, options: Any) -> list[dict[str, str]]:
     if not isinstance(options, list) or len(options) < 2:
         raise ValidationError({"options": _("Give at least two options.")})
     if len(options) > MAX_OPTIONS:
-        raise ValidationError({"options": _("Give at most %(n)d options.") % {"n": MAX_OPTIONS}})
+        raise ValidationError({"options": ngettext(
+            "Give at most %(n)d option.", "Give at most %(n)d options.", MAX_OPTIONS)
+            % {"n": MAX_OPTIONS}})
     cleaned, seen = [], set()
     for position, option in enumerate(options, start=1):
         if isinstance(option, str):
@@ -112,7 +115,8 @@ def clean_custom_field(event: Event, data: dict[str, Any],
                         ("help_en", 500), ("purpose", 300)):
         value = str(data.get(name, getattr(instance, name, "") if instance else "")).strip()
         if len(value) > limit:
-            errors[name] = _("Use at most %(n)d characters.") % {"n": limit}
+            errors[name] = ngettext("Use at most %(n)d character.",
+                                    "Use at most %(n)d characters.", limit) % {"n": limit}
         texts[name] = value
     for name in ("label_fr", "label_en"):
         if not texts[name] and name not in errors:

@@ -40,7 +40,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from livesession.audit.services import record
 from livesession.core.clock import now
@@ -316,8 +316,9 @@ def create_import(event: Event, raw: bytes, *, actor: str, user_id: int | None =
     if not lines:
         raise BadFile(_("The file has a header line but no registrant."))
     if len(lines) > MAX_RECORDS:
-        raise BadFile(_("The file has more than %(n)d lines: split it.")
-                           % {"n": MAX_RECORDS})
+        raise BadFile(ngettext(
+            "The file has more than %(n)d line: split it.",
+            "The file has more than %(n)d lines: split it.", MAX_RECORDS) % {"n": MAX_RECORDS})
     with transaction.atomic():
         imp = Import(client_id=event.client_id, event=event, created_by_id=user_id,
                      language=language, delimiter=delimiter, line_numbers=lines,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.core import tasks
 from livesession.registrations import imports
@@ -36,9 +36,11 @@ def run_import(import_id: str) -> None:
         imp = Import.objects.filter(pk=import_id, status=St.RUNNING).first()
         if imp is not None:
             with translation.override(imp.language):
-                imports.fail(imp, _("The import stopped on an unexpected error after "
-                                    "%(n)d lines. The report lists what was done.")
-                             % {"n": imp.processed})
+                imports.fail(imp, ngettext(
+                    "The import stopped on an unexpected error after %(n)d line. The report "
+                    "lists what was done.",
+                    "The import stopped on an unexpected error after %(n)d lines. The report "
+                    "lists what was done.", imp.processed) % {"n": imp.processed})
 
 
 @tasks.periodic(minutes="*/5")

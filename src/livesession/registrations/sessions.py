@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.services import record
 from livesession.events.models import Event, Session
@@ -214,8 +215,10 @@ def update_session(session: Session, *, actor: str, **data: Any) -> Session:
     _validate(values)
     taken = Session.objects.values_list("seats_taken", flat=True).get(pk=session.pk)
     if values["capacity"] is not None and values["capacity"] < taken:
-        raise ValidationError({"capacity": _("%(n)d places are already taken: the capacity "
-                                             "cannot be lower.") % {"n": taken}})
+        raise ValidationError({"capacity": ngettext(
+            "%(n)d place is already taken: the capacity cannot be lower.",
+            "%(n)d places are already taken: the capacity cannot be lower.", taken)
+            % {"n": taken}})
     for name, value in values.items():
         setattr(session, name, value)
     session.save(update_fields=list(values))

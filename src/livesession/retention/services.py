@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.audit.services import record
 from livesession.core.clock import now
@@ -103,9 +104,13 @@ def set_client_period(client: Any, category: str, period_days: int | None, *,
             raise ValidationError(_("The period must be at least 1 day."))
         if period_days > limit:
             raise ValidationError(
-                _("%(days)s days is longer than the platform's bound for this category "
-                  "(%(bound)s days). Choose %(bound)s days or fewer.")
-                % {"days": period_days, "bound": limit})
+                " ".join([
+                    ngettext("%(days)s day is longer than the platform's bound for this "
+                             "category.",
+                             "%(days)s days is longer than the platform's bound for this "
+                             "category.", period_days) % {"days": period_days},
+                    ngettext("Choose %(bound)s day or fewer.", "Choose %(bound)s days or fewer.",
+                             limit) % {"bound": limit}]))
     with transaction.atomic():
         old = (ClientPeriod.objects.filter(client=client, category=category)
                .values_list("period_days", flat=True).first())
@@ -158,8 +163,10 @@ def _clean_reason(reason: str, message: str) -> str:
     if not reason:
         raise ValidationError(message)
     if len(reason) > MAX_REASON:
-        raise ValidationError(_("The reason is too long (%(max)s characters at most).")
-                              % {"max": MAX_REASON})
+        raise ValidationError(ngettext(
+            "The reason is too long (%(max)s character at most).",
+            "The reason is too long (%(max)s characters at most).", MAX_REASON)
+            % {"max": MAX_REASON})
     return reason
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from livesession.console.views import operator_only
@@ -80,8 +81,9 @@ def manager_period(request: HttpRequest, client_slug: str) -> HttpResponse:
         except ValidationError as exc:
             form.add_error("period_days", exc.messages)
         else:
-            messages.success(request, _("Saved: this data is now kept %(days)s days.")
-                             % {"days": days})
+            messages.success(request, ngettext(
+                "Saved: this data is now kept %(days)s day.",
+                "Saved: this data is now kept %(days)s days.", days) % {"days": days})
             return redirect("manager:retention", client_slug=client_slug)
     return _manager_page(request, membership, form=form, status=400)
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from livesession.accounts import mfa
 from livesession.accounts.models import User
@@ -33,8 +33,10 @@ class CodeForm(forms.Form):
 
 
 def _too_many(form: forms.Form, exc: svc.TooManyAttempts) -> None:
-    form.add_error("code", _("Too many codes tried. Wait %(s)d seconds, then try again.")
-                   % {"s": exc.retry_after})
+    form.add_error("code", ngettext(
+        "Too many codes tried. Wait %(s)d second, then try again.",
+        "Too many codes tried. Wait %(s)d seconds, then try again.", exc.retry_after)
+        % {"s": exc.retry_after})
 
 
 def setup_page(request: HttpRequest, *, base_template: str, done_url: str,

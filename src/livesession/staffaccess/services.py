@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from livesession.accounts.models import User
 from livesession.audit.services import record
@@ -51,9 +52,12 @@ def open_grant(staff: User, client: Client, reason: str, ticket: str = "") -> St
     reason = " ".join(reason.split())
     errors: dict[str, list[str]] = {}
     if len(reason) < MIN_REASON:
-        errors["reason"] = [_("State why you need this client's data, in at least "
-                              "%(n)d characters (for example: the client's ticket asks to "
-                              "check a registration that fails).") % {"n": MIN_REASON}]
+        errors["reason"] = [ngettext(
+            "State why you need this client's data, in at least %(n)d character (for "
+            "example: the client's ticket asks to check a registration that fails).",
+            "State why you need this client's data, in at least %(n)d characters (for "
+            "example: the client's ticket asks to check a registration that fails).",
+            MIN_REASON) % {"n": MIN_REASON}]
     ticket = ticket.strip()
     if len(ticket) > 100:
         errors["ticket"] = [_("Keep the ticket reference under 100 characters.")]

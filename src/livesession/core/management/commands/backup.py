@@ -35,7 +35,6 @@ class Command(BaseCommand):
             deleted = backup.prune(dest)
         except (backup.BackupError, OSError) as exc:
             raise CommandError(f"backup failed: {exc}") from exc
-        self.stdout.write(f"pruned: {deleted['main']} main backup(s) older than "
-                          f"{backup.retention_days('main')} days, {deleted['keystore']} "
-                          f"keystore backup(s) older than {backup.retention_days('keystore')} "
-                          "days")
+        self.stdout.write(f"pruned main backups older than {backup.retention_days('main')} "
+                          f"days: {deleted['main']}; pruned keystore backups older than "
+                          f"{backup.retention_days('keystore')} days: {deleted['keystore']}")

@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 connection.ensure_connection()
                 plan = MigrationExecutor(connection).migration_plan(
                     MigrationExecutor(connection).loader.graph.leaf_nodes())
-                state = "ok" if not plan else f"{len(plan)} migration(s) pending: run migrate"
+                state = "ok" if not plan else f"migrations pending: {len(plan)}; run migrate"
             except Exception as exc:
                 state = f"unreachable ({type(exc).__name__})"
             if state != "ok":

@@ -60,4 +60,5 @@ def folder(controller_id: str, client_slug: str = "") -> str:
     """``platform`` for the operator, ``organizer-<slug>`` for a client: words, not ids."""
     if controller_id == "operator":
         return "platform"
-    return f"organizer-{client_slug}" if client_slug else controller_id.replace(":", "-")
+    return (f"organizer-{slugify(client_slug)}" if client_slug
+            else controller_id.replace(":", "-"))

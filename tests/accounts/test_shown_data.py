@@ -132,7 +132,7 @@ def test_p4_1_my_data_page_reads_in_words_in_french(rosa: tuple[User, set[str]])
     assert FRENCH_DATE.search(text), "no date in French words"
     # plain French names of the kinds of record, of what happened and of who did it
     for words in ("Votre compte", "Courriels qui vous ont été envoyés",
-                  "Actions enregistrées à votre sujet", "Compte créé", "votre compte",
+                  "Actions enregistrées à votre sujet", "Création de compte", "votre compte",
                   "votre inscription à"):
         assert words in text, words
     assert "readertime.js" in page

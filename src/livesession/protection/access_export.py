@@ -27,7 +27,7 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +41,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from livesession.audit.services import record as audit_record
-from livesession.core.clock import now
 from livesession.core import readable
+from livesession.core.clock import now
 from livesession.core.labels import action_label, message_kind_label
 from livesession.protection import export_names, keystore, redaction, subject_rows
 from livesession.protection.registry import (
@@ -116,8 +116,9 @@ CONTEXT_LABELS = {
     "at": _("date"),
     "action": _("what happened"),
 }
-_WORDED = {"messaging.OutboxMessage": {"kind": message_kind_label},
-           "audit.AuditEntry": {"action": action_label}}
+_WORDED: dict[str, dict[str, Callable[[str], str]]] = {
+    "messaging.OutboxMessage": {"kind": message_kind_label},
+    "audit.AuditEntry": {"action": action_label}}
 # Sealed texts of an email, copied without the keys they carried (``redaction``).
 _EMAIL_TEXTS = frozenset({"body", "attachment", "subject_line"})
 

@@ -114,7 +114,7 @@ def test_audit_trail_pages_keep_the_filter_and_show_actions_in_words(operator: A
     assert "registration:532fb495…" in text
     nav = _pager(first)
     assert f"action={action}" in nav  # the filter is kept from page to page
-    second = browser.get("/console/audit/", {"action": action, "page": 2}).content.decode()
+    second = browser.get("/console/audit/", {"action": action, "page": "2"}).content.decode()
     assert _rows(second) == 1
 
 

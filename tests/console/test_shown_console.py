@@ -145,3 +145,14 @@ def test_every_email_kind_label_is_translated() -> None:
         with translation.override("en"):
             english = message_kind_label(kind)
         assert french != english, kind
+
+
+def test_console_home_shows_the_heartbeat_in_words(operator: Any) -> None:
+    from livesession.core.clock import now
+    from livesession.core.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.update_or_create(name="worker", defaults={"beat_at": now()})
+    page = _console(operator).get("/console/").content.decode()
+    text = _visible(page)
+    assert not ISO_INSTANT.search(text) and not MICROSECONDS.search(page)
+    assert FRENCH_DATE.search(text)

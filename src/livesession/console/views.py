@@ -82,10 +82,11 @@ def home(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form = ClientForm()
-    clients = Client.objects.annotate(n_events=Count("events")).order_by("name")
+    clients = Client.objects.annotate(n_events=Count("events")).order_by("name", "pk")
     worker, last_beat = worker_state()
     return render(request, "console/home.html", {
-        "form": form, "clients": clients, "created": created, "worker": worker,
+        **page_of(request, clients),
+        "form": form, "created": created, "worker": worker,
         "last_beat": last_beat,
     }, status=400 if request.method == "POST" and form.errors else 200)
 

@@ -169,7 +169,7 @@ def test_p4_1_art_15_sections_are_present_and_generated(pia: User, client_a: Cli
         notice = access_export.collect(pia)["notice"]
     assert {"run the platform account", "prove the consent given or withdrawn"} <= {
         p["purpose"] for p in notice["purposes"]}
-    assert any(c["category"] == "account" for c in notice["categories"])
+    assert any(c["category"] == "Your account" for c in notice["categories"])
     names = [r["name"] for r in notice["recipients"]]
     assert names[0] == settings.PLATFORM_OPERATOR_NAME
     assert {client_a.name, client_b.name} <= set(names)
@@ -200,12 +200,11 @@ def test_p4_1_no_transfer_statement_by_default(pia: User, settings: Any) -> None
 
 def test_p4_1_csv_per_table_and_escaped_html(pia: User, client_a: Client) -> None:
     archive = _archive(_browser())
-    name = access_export.csv_name(f"client:{client_a.pk}", "registrations.Registration")
+    name = f"csv/organizer-{client_a.slug}/registrations.csv"
     rows = list(csv.reader(io.StringIO(archive.read(name).decode())))
     assert "email" in rows[0]
     assert rows[1][rows[0].index("email")] == PIA
-    account = list(csv.reader(io.StringIO(archive.read(
-        access_export.csv_name("operator", "accounts.User")).decode())))
+    account = list(csv.reader(io.StringIO(archive.read("csv/platform/account.csv").decode())))
     assert account[1][account[0].index("city")] == "Uppsala"
     html = archive.read("index.html").decode()
     assert HOSTILE not in html

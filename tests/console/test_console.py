@@ -56,7 +56,7 @@ def test_outbox_and_worker_health_without_personal_data(operator: Any, event_a: 
     browser = Browser()
     browser.force_login(operator)
     html = browser.get("/console/outbox/").content.decode()
-    assert "registration.confirmation" in html
+    assert "Inscription confirmée" in html  # the kind in words, in French by default
     assert "hidden.person" not in html and "Hidden" not in html
     home = browser.get("/console/").content.decode()
     assert "jamais vu" in home  # no worker has beaten in this test (French by default)

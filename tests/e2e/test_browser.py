@@ -412,7 +412,7 @@ def test_operator_acknowledges_then_sees_clients_and_the_kept_message(
 
     phone.locator('a[href="/console/outbox/"]').tap()
     phone.wait_for_url(f"{stack.base}/console/outbox/")
-    row = phone.locator("tbody tr", has_text="registration.confirmation")
+    row = phone.locator("tbody tr", has_text="Inscription confirmée")  # the kind in words
     expect(row.first).to_be_visible()
     expect(row.first.locator(".badge")).to_have_text(re.compile(r"^(Kept|Conservé)"))
     _fits_the_screen(phone)

@@ -207,7 +207,7 @@ def test_p6_3_export_is_this_clients_part_in_the_personal_space_format(
     assert NOA in text and "Atelier du jeudi" in text
     assert "Lemaire-B" not in text and OTHER not in text
     names = archive.namelist()
-    assert "index.html" in names and any(n.endswith("registrations-Registration.csv")
+    assert "index.html" in names and any(n.endswith("/registrations.csv")
                                          for n in names)
     entry = AuditEntry.objects.get(action="person.exported")
     assert entry.target == f"subject:{noa['subject'].pk}" and entry.client_id == client_a.pk

@@ -15,8 +15,8 @@ from livesession.audit.models import AuditEntry
 from livesession.audit.services import check, record
 from livesession.console.views import operator_only
 from livesession.core.models import Client
+from livesession.core.paging import page_of
 
-PAGE = 100
 VERIFIED = "audit.verified"
 
 
@@ -26,38 +26,31 @@ class FilterForm(forms.Form):
     action = forms.CharField(label=_("Action"), required=False, max_length=80,
                              help_text=_("Exact action, or its beginning followed by a dot, "
                                          "such as event. for every event action."))
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 @operator_only
 @require_http_methods(["GET"])
 def trail(request: HttpRequest) -> HttpResponse:
+    """The entries, newest first, 50 a page (``core.paging``), actions in words."""
     form = FilterForm(request.GET or None)
     rows = AuditEntry.objects.order_by("-id")
     if form.is_valid():
-        client, action, before = (form.cleaned_data["client"], form.cleaned_data["action"],
-                                  form.cleaned_data["before"])
+        client, action = form.cleaned_data["client"], form.cleaned_data["action"]
         if client is not None:
             rows = rows.filter(client_id=client.pk)
         if action:
             action = action.strip()
             rows = (rows.filter(action__startswith=action) if action.endswith(".")
                     else rows.filter(action=action))
-        if before:
-            rows = rows.filter(id__lt=before)
-    entries = list(rows[:PAGE + 1])
-    older = entries[PAGE].pk + 1 if len(entries) > PAGE else None
-    entries = entries[:PAGE]
+    paged = page_of(request, rows)
+    entries = list(paged["page"].object_list)
     names = dict(Client.objects.filter(pk__in={e.client_id for e in entries if e.client_id})
                  .values_list("pk", "name"))
-    query = request.GET.copy()
-    if older:
-        query["before"] = str(older)
     return render(request, "console/audit/trail.html", {
-        "form": form, "entries": [(e, names.get(e.client_id or 0, "")) for e in entries],
+        **paged, "form": form,
+        "entries": [(e, names.get(e.client_id or 0, "")) for e in entries],
         "last_check": AuditEntry.objects.filter(action=VERIFIED).order_by("-id").first(),
         "total": AuditEntry.objects.count(),
-        "older_query": query.urlencode() if older else "",
     }, status=400 if request.GET and not form.is_valid() else 200)
 
 

@@ -22,6 +22,7 @@ from livesession.audit.services import record
 from livesession.core import services as tenancy
 from livesession.core.clock import now
 from livesession.core.models import Client
+from livesession.core.paging import page_of
 from livesession.core.views import worker_state
 from livesession.messaging.models import OutboxMessage, OutboxStatus
 from livesession.staffaccess import mfa_services
@@ -81,19 +82,23 @@ def home(request: HttpRequest) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form = ClientForm()
-    clients = Client.objects.annotate(n_events=Count("events")).order_by("name")
+    clients = Client.objects.annotate(n_events=Count("events")).order_by("name", "pk")
     worker, last_beat = worker_state()
     return render(request, "console/home.html", {
-        "form": form, "clients": clients, "created": created, "worker": worker,
+        **page_of(request, clients),
+        "form": form, "created": created, "worker": worker,
         "last_beat": last_beat,
     }, status=400 if request.method == "POST" and form.errors else 200)
 
 
 @operator_only
 def outbox(request: HttpRequest) -> HttpResponse:
-    rows = OutboxMessage.objects.select_related("client").order_by("-id")[:200]
+    """Every message, newest first, 50 a page; kinds and statuses in words."""
+    rows = (OutboxMessage.objects.select_related("client").order_by("-id")
+            .only("kind", "status", "attempts", "created_at", "sent_at", "last_error",
+                  "client__name"))
     counts = dict(OutboxMessage.objects.values_list("status").annotate(n=Count("id")))
     return render(request, "console/outbox.html", {
-        "rows": rows, "counts": [(label, counts.get(value, 0))
-                                 for value, label in OutboxStatus.choices],
+        **page_of(request, rows),
+        "counts": [(label, counts.get(value, 0)) for value, label in OutboxStatus.choices],
     })

@@ -18,7 +18,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -27,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from livesession.core.models import Client, Membership
+from livesession.core.paging import page_of
 from livesession.core.tenancy import membership_or_404, require
 from livesession.desk import deadlines, services
 from livesession.desk import forms as desk_forms
@@ -108,8 +109,9 @@ def desk_list(request: HttpRequest, desk: Desk) -> HttpResponse:
                                       default=Value(0), output_field=IntegerField()))
     today = deadlines.today()
     items = []
+    paged = page_of(request, rows.order_by("waiting", "due_on", "created_at", "pk"))
     with keystore.unit_of_work():
-        rows_list = list(rows.order_by("waiting", "due_on", "created_at")[:500])
+        rows_list = list(paged["page"].object_list)
         keystore.preload({r.subject_id for r in rows_list if r.subject_id})
         for row in rows_list:
             left = deadlines.days_left(row.deadline, today)
@@ -117,9 +119,12 @@ def desk_list(request: HttpRequest, desk: Desk) -> HttpResponse:
                           "soon": 0 <= left <= 7 and row.is_open, "email": row.email,
                           "late": -left,
                           "url": desk.url("desk-request", request_id=row.pk)})
+    # Over the whole list, not this page: the alert must not hide on page 2.
+    overdue = 0 if show_closed else rows.exclude(status=Status.AWAITING_CONTROLLER).filter(
+        Q(extended_until__lt=today) | Q(extended_until__isnull=True, due_on__lt=today)).count()
     return _render(request, desk, "manager/desk/list.html", {
-        "items": items, "show_closed": show_closed, "today": today,
-        "overdue_count": sum(1 for i in items if i["overdue"]),
+        **paged, "items": items, "show_closed": show_closed, "today": today,
+        "overdue_count": overdue,
     })
 
 

@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from livesession.console.views import operator_only
 from livesession.core.clock import now
+from livesession.core.paging import page_of
 from livesession.incidents import breach, services
 from livesession.incidents.forms import AssessForm, DecideForm, IncidentForm, NotificationForm
 from livesession.incidents.models import Incident, Kind, Status
@@ -46,7 +46,8 @@ def _list_page(request: HttpRequest, form: IncidentForm, status: int = 200) -> H
     rows = Incident.objects.select_related("client").order_by("-detected_at", "pk")
     if shown in Status.values:
         rows = rows.filter(status=shown)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paged = page_of(request, rows, PAGE_SIZE)
+    page = paged["page"]
     moment = now()
     items: list[dict[str, Any]] = [{"incident": row, "age": age(row.detected_at, moment),
                                     "cnil": countdown(breach.remaining(row, Kind.CNIL, moment)),
@@ -54,7 +55,7 @@ def _list_page(request: HttpRequest, form: IncidentForm, status: int = 200) -> H
                                                                          moment))}
                                    for row in page.object_list]
     return render(request, "console/incidents/list.html", {
-        "items": items, "page": page, "form": form, "shown": shown,
+        **paged, "items": items, "form": form, "shown": shown,
         "statuses": Status.choices, "open_count": services.open_incidents(),
     }, status=status)
 

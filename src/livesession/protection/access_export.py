@@ -10,9 +10,13 @@ retention of its declaration, so nothing here is written per field by hand.
 group, the person named by their subject id since they may have no account.
 
 ``build_zip`` packs it as ``data.json`` (format ``livesession-access-export``, version 1,
-valid against the published JSON Schema, also in the archive), one CSV per model and
-controller, and a readable ``index.html``. The archive is built in memory: no clear copy of
-the person's data is ever written to disk.
+valid against the published JSON Schema, also in the archive), one CSV per kind of record
+and controller named in words (``csv/platform/account.csv``, ``export_names``), and a
+readable ``index.html`` (``export_display``, the same as the page). The archive is built in
+memory: no clear copy of the person's data is ever written to disk.
+
+Emails are copied without the keys they carried (``redaction``): nothing in the copy, the
+JSON included, opens an account, a room or a download.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +35,16 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.template.loader import render_to_string
+from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from livesession.audit.services import record as audit_record
+from livesession.core import readable
 from livesession.core.clock import now
-from livesession.protection import keystore, subject_rows
+from livesession.core.labels import action_label, message_kind_label
+from livesession.protection import export_names, keystore, redaction, subject_rows
 from livesession.protection.registry import (
     BASIS_LABELS,
     Controller,
@@ -84,11 +91,36 @@ def _related_value(obj: models.Model, f: models.Field[Any, Any]) -> Any:
         related = getattr(obj, f.name)
         return related.name
     if label == subject_rows.REGISTRATION_MODEL:
-        related = getattr(obj, f.name)
-        return f"{related.event.title} ({localtime(related.event.starts_at).date().isoformat()})"
+        return event_words(getattr(obj, f.name).event)
     if label == settings.AUTH_USER_MODEL:
         return f"account:{target_id}"
     return str(target_id)
+
+
+def event_words(event: Any) -> str:
+    """An event as people name it: its title and its day, in the reader's language."""
+    day = date_format(localtime(event.starts_at).date(), "DATE_FORMAT")
+    return f"{event.title} ({day})"
+
+
+# Columns that are not personal by themselves but say what a record is, so a person can
+# read it: which email, when; what was done, when. Exported with the record they describe.
+CONTEXT: dict[str, tuple[str, ...]] = {
+    "messaging.OutboxMessage": ("kind", "created_at", "sent_at"),
+    "audit.AuditEntry": ("at", "action"),
+}
+CONTEXT_LABELS = {
+    "kind": _("kind of email"),
+    "created_at": _("written on"),
+    "sent_at": _("sent on"),
+    "at": _("date"),
+    "action": _("what happened"),
+}
+_WORDED: dict[str, dict[str, Callable[[str], str]]] = {
+    "messaging.OutboxMessage": {"kind": message_kind_label},
+    "audit.AuditEntry": {"action": action_label}}
+# Sealed texts of an email, copied without the keys they carried (``redaction``).
+_EMAIL_TEXTS = frozenset({"body", "attachment", "subject_line"})
 
 
 def _plain(value: Any) -> Any:
@@ -107,6 +139,10 @@ def _value(obj: models.Model, name: str, decl: ModelDeclaration) -> Any:
     sealed_attr = {column: attr for attr, column in decl.sealed.items()}.get(name)
     if sealed_attr is not None:
         value = getattr(obj, sealed_attr)
+        if decl.model_label == "messaging.OutboxMessage" and sealed_attr in _EMAIL_TEXTS:
+            if sealed_attr == "subject_line":  # says what the email was, holds no key
+                return redaction.without_links(value or "")
+            return redaction.message_text(obj.kind, value or "")  # type: ignore[attr-defined]
         if sealed_attr.endswith("_json") and value:
             try:
                 return json.loads(value)
@@ -121,6 +157,12 @@ def _value(obj: models.Model, name: str, decl: ModelDeclaration) -> Any:
     if getattr(f, "choices", None):
         return str(getattr(obj, f"get_{name}_display")())
     return _plain(getattr(obj, f.attname))
+
+
+def _context_value(obj: models.Model, label: str, name: str) -> Any:
+    worded = _WORDED.get(label, {}).get(name)
+    raw = getattr(obj, name)
+    return worded(raw) if worded is not None else _plain(raw)
 
 
 # --- grouping -------------------------------------------------------------------------------
@@ -149,11 +191,16 @@ def _key(name: str, decl: ModelDeclaration) -> str:
     return {column: attr for attr, column in decl.sealed.items()}.get(name, name)
 
 
-def _field_doc(model: type[models.Model], name: str, decl: ModelDeclaration) -> dict[str, str]:
-    item = decl.personal[name]
+def _field_doc(model: type[models.Model], name: str, decl: ModelDeclaration,
+               like: str = "") -> dict[str, str]:
+    """A personal field's description; a context column (``like`` set) takes the purpose,
+    basis and retention of the personal field ``like`` of the same record."""
+    item = decl.personal[like or name]
+    label = (str(CONTEXT_LABELS.get(name, name)) if like
+             else _field_label(item, model._meta.get_field(name)))
     return {
         "field": _key(name, decl),
-        "label": _field_label(item, model._meta.get_field(name)),
+        "label": label,
         "purpose": str(item.purpose),
         "legal_basis": item.basis.value,
         "legal_basis_label": str(BASIS_LABELS[item.basis]),
@@ -208,14 +255,18 @@ def _document(person: subject_rows.Person, who: dict[str, str],
                     if only is not None and cid not in only:
                         continue
                     group = controllers.setdefault(cid, {"categories": {}})
+                    context = CONTEXT.get(label, ())
                     category = group["categories"].setdefault(label, {
                         "model": label,
-                        "name": str(model._meta.verbose_name),
-                        "fields": [_field_doc(model, n, decl) for n in names],
+                        "name": export_names.title(label, str(model._meta.verbose_name)),
+                        "fields": [_field_doc(model, n, decl, like=names[0])
+                                   for n in context]
+                                  + [_field_doc(model, n, decl) for n in names],
                         "records": [],
                     })
-                    category["records"].append({_key(n, decl): _value(row, n, decl)
-                                                for n in names})
+                    record = {n: _context_value(row, label, n) for n in context}
+                    record.update({_key(n, decl): _value(row, n, decl) for n in names})
+                    category["records"].append(record)
     operator_name = settings.PLATFORM_OPERATOR_NAME
     clients = {c.pk: c for c in Client.objects.filter(
         pk__in=[int(cid.split(":")[1]) for cid in controllers if cid.startswith("client:")])}
@@ -232,7 +283,10 @@ def _document(person: subject_rows.Person, who: dict[str, str],
             client = clients[int(cid.split(":")[1])]
             head = {"id": cid, "kind": "client", "name": client.name,
                     "role": str(_("controller of your registrations with this organizer"))}
-        head["categories"] = list(controllers[cid]["categories"].values())
+        folder = export_names.folder(cid, "" if cid == "operator" else client.slug)
+        head["categories"] = [
+            {**category, "file": f"csv/{folder}/{export_names.file_stem(category['model'])}.csv"}
+            for category in controllers[cid]["categories"].values()]
         ordered.append(head)
     document = {
         "format": FORMAT,
@@ -327,8 +381,7 @@ def _notice(document: dict[str, Any], person: subject_rows.Person) -> dict[str, 
     for registration in registrations:
         sources.append({
             "controller": f"client:{registration.client_id}",
-            "registration": f"{registration.event.title} "
-                            f"({localtime(registration.event.starts_at).date().isoformat()})",
+            "registration": event_words(registration.event),
             "channel": registration.channel,
             "source": _source_label(registration.channel),
             "collected_from_you": registration.channel == "web",
@@ -394,32 +447,11 @@ def _cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def display(value: Any) -> str:
-    """A value as text for the pages (the answers object as JSON)."""
-    if value is None:
-        return ""
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    return str(value)
-
-
 def with_tables(document: dict[str, Any]) -> list[dict[str, Any]]:
-    """The controllers with, per category, its records as rows of text (for templates)."""
-    groups = []
-    for group in document["controllers"]:
-        categories = []
-        for category in group["categories"]:
-            names = [f["field"] for f in category["fields"]]
-            rows = [[display(record.get(n)) for n in names] for record in category["records"]]
-            categories.append({**category, "rows": rows})
-        groups.append({**group, "categories": categories})
-    return groups
+    """The controllers with each record in words, for the page and ``index.html``."""
+    from livesession.protection.export_display import readable_groups
 
-
-def csv_name(controller_id: str, model_label: str) -> str:
-    return f"csv/{controller_id.replace(':', '-')}/{model_label.replace('.', '-')}.csv"
+    return readable_groups(document)
 
 
 def schema_text() -> str:
@@ -436,10 +468,9 @@ def build_zip(document: dict[str, Any]) -> bytes:
         csv_files = []
         for group in document["controllers"]:
             for category in group["categories"]:
-                name = csv_name(group["id"], category["model"])
-                archive.writestr(name, _csv_text(category))
-                csv_files.append(name)
+                archive.writestr(category["file"], _csv_text(category))
+                csv_files.append((category["file"], group["name"], category["name"]))
         archive.writestr("index.html", render_to_string("accounts/data_export.html", {
             "document": document, "groups": with_tables(document), "notice": document["notice"],
-            "csv_files": csv_files}))
+            "csv_files": csv_files, "generated_at": readable.parse(document["generated_at"])}))
     return buffer.getvalue()

@@ -285,7 +285,7 @@ def test_visitor_registers_on_a_phone_and_the_personal_link_waits(
     response = phone.goto(registered.link)
     assert response is not None and response.status == 200
     # The token is in the address: it must not leak to another site in a Referer.
-    assert response.headers.get("referrer-policy") == "no-referrer"
+    assert response.headers.get("referrer-policy") == "same-origin"
     # A timer, not a live region that a screen reader would read out every second.
     countdown = phone.get_by_role("timer")
     expect(countdown).to_have_attribute("id", "countdown")

@@ -9,6 +9,7 @@ import logging
 import logging.config
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -148,11 +149,21 @@ def test_p6_5_web_server_access_log_is_masked(capsys: pytest.CaptureFixture[str]
     assert SECRET not in written
 
 
-def test_serve_hands_the_log_config_to_the_web_server(tmp_path: Any) -> None:
-    path = serve_logging.write(tmp_path)
+def test_serve_hands_the_log_config_to_the_web_server(monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
-    config = json.loads(path.read_text())
+    from django.core.management import call_command
+
+    from livesession.core import runlock
+    from livesession.core.management.commands import serve
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(runlock, "hold_shared", lambda **_kw: None)
+    monkeypatch.setattr(serve.os, "execv", lambda _path, argv: started.append(argv))
+    call_command("serve", "--port", "8123")
+    [argv] = started
+    path = argv[argv.index("--log-config") + 1]
+    config = json.loads(Path(path).read_text())
     assert config["filters"]["redact"]["()"] == "livesession.core.logging.RedactPersonalData"
     assert all("redact" in h["filters"] for h in config["handlers"].values())
     assert {"_granian", "granian.access"} <= set(config["loggers"])

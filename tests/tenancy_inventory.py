@@ -406,11 +406,13 @@ INVENTORY: dict[str, Route] = {
     "accounts:logout": Route({"POST": PUBLIC}),
     "accounts:signup": Route({"GET": PUBLIC, "POST": PUBLIC},
                              body={**PERSON, "email": "newcomer@example.org", **NEW_PASSWORD}),
-    "accounts:verify": Route({"GET": PUBLIC, "POST": PUBLIC}, account_token),
+    "accounts:verify": Route({"GET": PUBLIC}, account_token),
+    # The token kept in the session by the link above; none here answers "does not work".
+    "accounts:verify-address": Route({"GET": PUBLIC, "POST": PUBLIC}),
     "accounts:password-reset": Route({"GET": PUBLIC, "POST": PUBLIC},
                                      body={"email": "nobody@example.org"}),
-    "accounts:password-reset-confirm": Route({"GET": PUBLIC, "POST": PUBLIC}, account_token,
-                                             body=NEW_PASSWORD),
+    "accounts:password-reset-confirm": Route({"GET": PUBLIC}, account_token),
+    "accounts:password-new": Route({"GET": PUBLIC, "POST": PUBLIC}, body=NEW_PASSWORD),
     # --- accounts: the personal space of the signed-in account
     "accounts:space": Route({"GET": ACCOUNT}),
     "accounts:profile": Route({"GET": ACCOUNT, "POST": ACCOUNT}, body=PROFILE),

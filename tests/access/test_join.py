@@ -50,7 +50,7 @@ def test_issue4_5_redirect_costs_three_queries_without_sessions(
         response = browser.get(f"/j/{token}/")
     assert response.status_code == 302
     assert response["Location"] == "https://room.example/abc"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert not response.templates
     assert set(response.cookies) == {"ls_device"}
     assert not response.wsgi_request.session.accessed
@@ -89,7 +89,7 @@ def test_issue4_2_waiting_page_counts_down_and_works_without_js(event_a: Event) 
     token = _join(event_a)
     page = Browser().get(f"/j/{token}/", **EN)
     html = page.content.decode()
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     assert 'id="countdown"' in html and "livesession/countdown.js" in html
     # Without JavaScript: the opening time, written by the server in the event's zone.
     opens = event_a.opens_at.astimezone(dt.timezone(dt.timedelta(hours=1)))
@@ -128,7 +128,7 @@ def test_issue4_2_embedded_room_page_with_player_and_heartbeat(event_a: Event) -
     with _open(event_a):
         page = browser.get(f"/j/{token}/", **EN)
     html = page.content.decode()
-    assert page.status_code == 200 and page["Referrer-Policy"] == "no-referrer"
+    assert page.status_code == 200 and page["Referrer-Policy"] == "same-origin"
     assert 'src="https://player.example/live/42"' in html
     assert 'referrerpolicy="no-referrer"' in html
     assert "livesession/heartbeat.js" in html and f"/j/{token}/heartbeat/" in html
@@ -145,7 +145,7 @@ def test_issue4_bad_input_unknown_malformed_and_revoked_links(event_a: Event) ->
         page = browser.get(f"/j/{bad}/", **EN)
         assert page.status_code == 404, bad
         assert "/j/resend/" in page.content.decode()
-        assert page["Referrer-Policy"] == "no-referrer"
+        assert page["Referrer-Policy"] == "same-origin"
     access.revoke_link(registration, actor="test")
     with _open(event_a):
         page = browser.get(f"/j/{token}/", **EN)

@@ -39,7 +39,7 @@ def test_issue4_6_event_replay_through_the_personal_link(event_a: Event) -> None
         assert "This event is over." in page and f'href="/j/{token}/replay/"' in page
         replay = browser.get(f"/j/{token}/replay/")
     assert replay.status_code == 302 and replay["Location"] == "https://video.example/replay/1"
-    assert replay["Referrer-Policy"] == "no-referrer"
+    assert replay["Referrer-Policy"] == "same-origin"
     entry = AuditEntry.objects.get(action="replay.set")
     assert entry.target == f"event:{event_a.pk}"
 

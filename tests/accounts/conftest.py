@@ -93,3 +93,14 @@ def sign_in(email: str, password: str = PASSWORD, **headers: Any) -> tuple[Brows
     browser = Browser(HTTP_ACCEPT_LANGUAGE="en", **headers)
     response = browser.post("/accounts/login/", {"email": email, "password": password})
     return browser, response
+
+
+def open_link(browser: Browser, path: str) -> str:
+    """Open a mailed account link as a browser does: its token moves to the session and the
+    answer sends the browser to an address without it, which is returned."""
+    opened = browser.get(path)
+    assert opened.status_code == 302, opened.status_code
+    target = str(opened["Location"])
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    assert token not in target
+    return target

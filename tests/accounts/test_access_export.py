@@ -87,7 +87,7 @@ def _archive(browser: Browser) -> zipfile.ZipFile:
     response = browser.get(_download_link(browser))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
     return zipfile.ZipFile(io.BytesIO(response.content))
 
@@ -244,7 +244,7 @@ def test_p4_1_link_expires_with_a_page_offering_a_new_one(pia: User, settings: A
     text = response.content.decode()
     assert "This download link has expired" in text
     assert reverse("accounts:data-link") in text
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert not AuditEntry.objects.filter(action="access_export.downloaded").exists()
     # a new one works
     assert browser.get(_download_link(browser)).status_code == 200

@@ -13,7 +13,7 @@ from django.test import Client as Browser
 from livesession.accounts import services
 from livesession.accounts.models import User, UserSession
 from livesession.core.clock import freeze, now
-from tests.accounts.conftest import PASSWORD, Mailbox, masked, sign_in
+from tests.accounts.conftest import PASSWORD, Mailbox, masked, open_link, sign_in
 
 KNOWN = "ines.moreau@example.org"
 UNKNOWN = "nobody.here@example.org"
@@ -49,13 +49,16 @@ def test_p1_5_reset_sets_the_password_once_and_ends_every_session(
     link = mailbox.path_to(mailbox.to(KNOWN)[0], "/accounts/password/reset/")
 
     browser = Browser(HTTP_ACCEPT_LANGUAGE="en")
-    form = browser.get(link)
-    assert form.status_code == 200 and form["Referrer-Policy"] == "no-referrer"
-    weak = browser.post(link, {"password": "moreau-rocks-2024", "password2": "moreau-rocks-2024"})
+    page_url = open_link(browser, link)
+    assert page_url == "/accounts/password/new/"
+    form = browser.get(page_url)
+    assert form.status_code == 200 and "Choose a new password" in form.content.decode()
+    weak = browser.post(page_url, {"password": "moreau-rocks-2024",
+                                   "password2": "moreau-rocks-2024"})
     assert weak.status_code == 400
     assert "contains your name" in weak.content.decode()
     with mailbox.deliver():
-        done = browser.post(link, {"password": NEW, "password2": NEW})
+        done = browser.post(page_url, {"password": NEW, "password2": NEW})
     assert done.status_code == 302 and done["Location"] == "/accounts/login/"
     # Nobody is signed in by the reset; the other session is over.
     assert browser.get("/me/").status_code == 302
@@ -63,10 +66,12 @@ def test_p1_5_reset_sets_the_password_once_and_ends_every_session(
     assert not UserSession.objects.filter(user=user).exists()
     assert not any(s.get_decoded().get("_auth_user_id") == str(user.pk)
                    for s in Session.objects.all())
-    # The link worked once; the owner is told.
-    again = browser.post(link, {"password": "another fine passphrase",
-                                "password2": "another fine passphrase"})
+    # The link worked once (the reset also ended this browser's session, and the token
+    # with it); the owner is told.
+    again = browser.post(page_url, {"password": "another fine passphrase",
+                                    "password2": "another fine passphrase"})
     assert "This link does not work" in again.content.decode()
+    assert "This link does not work" in browser.get(link).content.decode()
     assert mailbox.subject(mailbox.to(KNOWN)[-1]) == "Your password was changed"
     assert sign_in(KNOWN)[1].status_code == 400
     assert sign_in(KNOWN, NEW)[1].status_code == 302
@@ -77,11 +82,13 @@ def test_p1_5_reset_link_expires_after_one_hour(make_participant: Any) -> None:
     with freeze(start):
         user = make_participant(KNOWN)
         link = urlsplit(services.reset_url(user)).path
+    browser = Browser(HTTP_ACCEPT_LANGUAGE="en")
     with freeze(start + dt.timedelta(minutes=59)):
-        assert "This link does not work" not in Browser().get(link).content.decode()
+        page_url = open_link(browser, link)
+        assert "This link does not work" not in browser.get(page_url).content.decode()
+    # Opened in time, sent too late: refused.
     with freeze(start + dt.timedelta(hours=1, seconds=1)):
-        late = Browser(HTTP_ACCEPT_LANGUAGE="en").post(link, {"password": NEW,
-                                                            "password2": NEW})
+        late = browser.post(page_url, {"password": NEW, "password2": NEW})
     assert late.status_code == 200 and "This link does not work" in late.content.decode()
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
@@ -117,8 +124,8 @@ def test_p3_3_reset_page_is_rate_limited(settings: Any) -> None:
 def test_p1_5_reset_form_names_errors(make_participant: Any) -> None:
     user = make_participant(KNOWN)
     link = urlsplit(services.reset_url(user)).path
-    response = Browser(HTTP_ACCEPT_LANGUAGE="en").post(link, {"password": NEW,
-                                                              "password2": "typo"})
+    browser = Browser(HTTP_ACCEPT_LANGUAGE="en")
+    response = browser.post(open_link(browser, link), {"password": NEW, "password2": "typo"})
     assert response.status_code == 400
     assert "The two passwords differ" in response.content.decode()
     assert User.objects.get(pk=user.pk).check_password(PASSWORD)

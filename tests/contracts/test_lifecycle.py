@@ -132,7 +132,7 @@ def test_p6_9_registration_and_joins_closed(filled_a: Filled, filled_b: Filled) 
                           person, **EN)
     assert posted.status_code == 410
     joined = browser.get(reverse("portal:join", kwargs={"token": filled_a.links[0]}), **EN)
-    assert joined.status_code == 410 and joined["Referrer-Policy"] == "no-referrer"
+    assert joined.status_code == 410 and joined["Referrer-Policy"] == "same-origin"
     assert "Registration closed" in joined.content.decode()
     assert browser.post(reverse("portal:confirm", kwargs={"token": filled_a.links[1]})
                         ).status_code == 410

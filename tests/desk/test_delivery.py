@@ -48,7 +48,7 @@ def test_p4_1_r07_link_and_code_give_the_archive_once(make_request: Any,
     visitor = Browser(HTTP_ACCEPT_LANGUAGE="en")
     page = visitor.get(path)
     assert page.status_code == 200 and "Send me a code" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     # The link alone opens nothing.
     refused = visitor.post(path, {"action": "open", "code": "00000000"})
     assert refused.status_code == 200 and b"Ask for a code first" in refused.content

@@ -60,7 +60,7 @@ def test_embedded_room_plays_and_sends_its_heartbeat(stack: Stack, phone: Page) 
 
     response = phone.goto(f"{stack.base}/j/{tokens['OPEN']}/")
     assert response is not None and response.status == 200
-    assert response.headers.get("referrer-policy") == "no-referrer"
+    assert response.headers.get("referrer-policy") == "same-origin"
     player = phone.frame_locator("#room-player")
     expect(player.locator("canvas#screen")).to_be_visible()
     # The first beat goes at once; its answer is written on the page for this check.

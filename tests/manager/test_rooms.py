@@ -214,7 +214,7 @@ def test_issue4_3_organizer_enters_the_bbb_meeting_as_moderator(
     page = organizer.get(f"/manager/alpha/events/{event.pk}/room/", **EN).content.decode()
     assert "Enter the meeting as moderator" in page
     response = organizer.post(f"/manager/alpha/events/{event.pk}/room/moderate/", **EN)
-    assert response.status_code == 302 and response["Referrer-Policy"] == "no-referrer"
+    assert response.status_code == 302 and response["Referrer-Policy"] == "same-origin"
     params = dict(parse_qsl(urlsplit(response["Location"]).query))
     meeting = bbb_server.meetings[params["meetingID"]]
     assert params["role"] == "MODERATOR" and params["password"] == meeting["moderatorPW"]

@@ -102,7 +102,7 @@ def test_waiting_page_never_leaks_the_token_in_referer(event_a: Any) -> None:
 
     made = register(event_a, email="w@example.org", first_name="W", last_name="X")
     page = Browser().get(f"/j/{made.token}/")
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert "no-cache" in page["Cache-Control"] or "no-store" in page["Cache-Control"]
 
 

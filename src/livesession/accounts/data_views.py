@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from livesession.accounts.space_views import _context, _me
 from livesession.core.clock import now
+from livesession.core.referrer import keep_on_site
 from livesession.protection import access_export
 
 _SALT = "livesession.access-export"
@@ -69,12 +70,6 @@ def _check(request: HttpRequest, token: str, user_pk: int) -> str:
     return "ok"
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    # The signed link is in the URL: never send it on to another site.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @never_cache
 @login_required
 @require_GET
@@ -86,7 +81,7 @@ def data(request: HttpRequest) -> HttpResponse:
         user, document=document, notice=document["notice"],
         groups=access_export.with_tables(document),
         link=_current_link(request, user.pk), minutes=max(1, _max_age() // 60))
-    return _no_referrer(render(request, "accounts/data.html", context))
+    return keep_on_site(render(request, "accounts/data.html", context))
 
 
 @never_cache
@@ -110,7 +105,7 @@ def data_download(request: HttpRequest, token: str) -> HttpResponse:
     outcome = _check(request, token, user.pk)
     if outcome != "ok":
         status = 410 if outcome == "expired" else 404
-        return _no_referrer(render(request, "accounts/data_expired.html",
+        return keep_on_site(render(request, "accounts/data_expired.html",
                                    _context(user, outcome=outcome), status=status))
     document, archive = access_export.export_account(user, actor=f"account:{user.pk}",
                                                      via="space")
@@ -118,4 +113,4 @@ def data_download(request: HttpRequest, token: str) -> HttpResponse:
     stamp = document["generated_at"][:10]
     response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.zip"'
     response["Cache-Control"] = "no-store"
-    return _no_referrer(response)
+    return keep_on_site(response)

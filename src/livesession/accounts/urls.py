@@ -9,6 +9,7 @@ from livesession.accounts import (
     comparison_urls,
     data_views,
     erase_views,
+    link_views,
     security_urls,
     space_views,
     views,
@@ -39,9 +40,12 @@ urlpatterns = [
     path("accounts/login/", views.login_view, name="login"),
     path("accounts/logout/", views.logout_view, name="logout"),
     path("accounts/signup/", views.signup_view, name="signup"),
-    path("accounts/verify/<str:token>/", views.verify_view, name="verify"),
+    # A mailed link's token moves to the session, then the page has an address without it.
+    path("accounts/verify/", link_views.verify_address, name="verify-address"),
+    path("accounts/verify/<str:token>/", link_views.verify_link, name="verify"),
     path("accounts/password/reset/", views.password_reset_view, name="password-reset"),
-    path("accounts/password/reset/<str:token>/", views.password_reset_confirm_view,
+    path("accounts/password/reset/<str:token>/", link_views.reset_link,
          name="password-reset-confirm"),
+    path("accounts/password/new/", link_views.new_password, name="password-new"),
     path("me/", include(space_patterns)),
 ]

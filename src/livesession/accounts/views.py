@@ -1,12 +1,12 @@
-"""Sign in and out, sign up, verify the address, reset the password (issue 3 point 9).
+"""Sign in and out, sign up, ask for a password reset (issue 3 point 9). The pages reached
+by a mailed link (confirm the address, choose a new password) are in ``link_views``.
 
 Pages that receive an address answer the same whether or not it has an account (reference
-AUTH-5); pages reached by a link carrying a token never send that token on in a Referer.
+AUTH-5).
 """
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from livesession.accounts import services, tokens
-from livesession.accounts.forms import EmailForm, LoginForm, NewPasswordForm, SignUpForm
+from livesession.accounts import services
+from livesession.accounts.forms import EmailForm, LoginForm, SignUpForm
 from livesession.core.models import Membership
 from livesession.core.ratelimit import hit
 from livesession.staffaccess import mfa_views
@@ -74,11 +74,6 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("portal:home")
 
 
-def _no_referrer(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup_view(request: HttpRequest) -> HttpResponse:
@@ -108,22 +103,6 @@ def signup_view(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def verify_view(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the verification email: a button confirms (a mail scanner that only
-    fetches the link confirms nothing)."""
-    if request.method == "GET":
-        user = tokens.read(tokens.VERIFY, token)
-        template = "accounts/verify.html" if user is not None else "accounts/link_invalid.html"
-        return _no_referrer(render(request, template))
-    try:
-        services.verify_email(token)
-    except services.InvalidToken:
-        return _no_referrer(render(request, "accounts/link_invalid.html"))
-    return _no_referrer(render(request, "accounts/verified.html"))
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
 def password_reset_view(request: HttpRequest) -> HttpResponse:
     """Ask for a reset link. The answer never says whether the address has an account."""
     form = EmailForm(request.POST or None)
@@ -137,29 +116,3 @@ def password_reset_view(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/password_reset.html", {"form": form}, status=400)
     services.request_password_reset(form.cleaned_data["email"])
     return render(request, "accounts/password_reset_sent.html")
-
-
-@never_cache
-@require_http_methods(["GET", "POST"])
-def password_reset_confirm_view(request: HttpRequest, token: str) -> HttpResponse:
-    """Choose the new password. Every session of the account ends; nobody is signed in
-    automatically (reference AUTH-6)."""
-    user = services.account_for_reset(token)
-    if user is None:
-        return _no_referrer(render(request, "accounts/link_invalid.html"))
-    form = NewPasswordForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reset_password(token, form.cleaned_data["password"])
-        except services.InvalidToken:
-            return _no_referrer(render(request, "accounts/link_invalid.html"))
-        except ValidationError as exc:
-            form.add_error("password", exc.messages)
-        else:
-            # This browser's own session may have been one of those that just ended.
-            logout(request)
-            messages.success(request, _("Your password is changed. Sign in with it now."))
-            return redirect("accounts:login")
-    status = 400 if request.method == "POST" else 200
-    return _no_referrer(render(request, "accounts/password_reset_confirm.html",
-                               {"form": form}, status=status))

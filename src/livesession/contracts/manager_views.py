@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from livesession.contracts import guard, services
 from livesession.contracts.models import PackageStatus, ReturnPackage
+from livesession.core.referrer import keep_on_site
 from livesession.core.tenancy import membership_or_404, require
 
 
@@ -78,5 +79,4 @@ def download(request: HttpRequest, client_slug: str, package_id: uuid.UUID) -> H
     response["Content-Disposition"] = (
         f'attachment; filename="return-package-{membership.client.slug}-{stamp}.zip"')
     response["X-Checksum-SHA256"] = package.sha256
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return keep_on_site(response)

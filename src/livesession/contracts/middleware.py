@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from livesession.contracts import guard
 from livesession.contracts.models import Contract
+from livesession.core.referrer import keep_on_site
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 # Portal URLs that open registration or the room.
@@ -66,8 +67,7 @@ def _token_contract(request: HttpRequest) -> Contract | None:
 
 def closed_page(request: HttpRequest) -> HttpResponse:
     response = render(request, "contracts/closed.html", status=410)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return keep_on_site(response)
 
 
 def _api_refusal(message: str) -> JsonResponse:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from livesession.core.models import Client, Membership
 from livesession.core.paging import page_of
+from livesession.core.referrer import keep_on_site
 from livesession.core.tenancy import membership_or_404, require
 from livesession.desk import deadlines, services
 from livesession.desk import forms as desk_forms
@@ -432,5 +433,4 @@ def delivery(request: HttpRequest, token: str) -> HttpResponse:
             context["found"] = services.delivery_for(token) is not None
     context["form"] = form
     response = render(request, "manager/desk/delivery.html", context)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return keep_on_site(response)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from livesession.access import providers, rooms
 from livesession.core.models import Membership
+from livesession.core.referrer import keep_on_site
 from livesession.core.tenancy import membership_or_404, owned_or_404, require
 from livesession.events.models import Event, RoomKind, Session
 
@@ -242,5 +243,4 @@ def room_moderate(request: HttpRequest, client_slug: str, event_id: str) -> Http
                             event_id=event.pk, session_id=target.pk)
         return redirect("manager:event-room", client_slug=client_slug, event_id=event.pk)
     response = redirect(url)
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return keep_on_site(response)

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from livesession.core.models import Client
+from livesession.core.referrer import keep_on_site
 from livesession.messaging import unsubscribe as service
 
 
@@ -30,5 +31,4 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         response = render(request, "messaging/unsubscribe.html", {
             "client": client, "done": service.is_unsubscribed(client.pk, found[1])})
     # The token names the person: it must not leave in a Referer.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return keep_on_site(response)

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from livesession.access import attendance, providers
 from livesession.access import services as access
 from livesession.core import ratelimit
+from livesession.core.referrer import keep_on_site
 from livesession.core.sessions import sessionless
 from livesession.events.models import Event, Session
 from livesession.portal import device as devices
@@ -44,24 +45,17 @@ from livesession.registrations.models import RegistrationStatus as S
 log = logging.getLogger(__name__)
 
 
-def private(response: HttpResponse) -> HttpResponse:
-    # The token is in the URL: never leak it to another site in a Referer header, the
-    # room's provider included (the redirect's policy governs the next request).
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def unknown_link(request: HttpRequest) -> HttpResponse:
     """Malformed, unknown or revoked: one 404 page for all three, with the way to have the
     current link sent again (issue 4, Bad input)."""
-    return private(render(request, "portal/link_unknown.html", status=404))
+    return keep_on_site(render(request, "portal/link_unknown.html", status=404))
 
 
 def restricted_link(request: HttpRequest, registration: Registration) -> HttpResponse:
     """The restriction page: the registration is kept, nothing else happens through the
     link (no room, no attendance, no replay) until the person lifts the restriction."""
     event = registration.event
-    return private(render(request, "portal/link_restricted.html", {
+    return keep_on_site(render(request, "portal/link_restricted.html", {
         "event": event, "organizer": event.client.name}, status=403))
 
 
@@ -106,7 +100,7 @@ def _enter(request: HttpRequest, registration: Registration, session: Session | 
         # The cause is the organizer's to see (Manager); the participant gets a plain page.
         log.warning("room unavailable: event=%s session=%s cause=%s", event.pk,
                     session.pk if session else "-", exc)
-        return private(render(request, "portal/room_unavailable.html",
+        return keep_on_site(render(request, "portal/room_unavailable.html",
                               {"event": event, "target": target}, status=503))
     device, fresh = devices.identify(request)
     seen = access.record_join(registration, session.pk if session else None, device=device,
@@ -123,7 +117,9 @@ def _enter(request: HttpRequest, registration: Registration, session: Session | 
         response = render(request, "portal/room.html", {
             "event": event, "target": target, "url": entry.url, "token": token,
             "interval": attendance.HEARTBEAT_SECONDS})
-    return private(devices.remember(request, response, fresh))
+    # On the redirect to the room's provider this policy governs the next request: another
+    # origin, so it carries no Referer at all.
+    return keep_on_site(devices.remember(request, response, fresh))
 
 
 @never_cache
@@ -161,13 +157,13 @@ def replay(request: HttpRequest, token: str, key: int = 0) -> HttpResponse:
     found = access.replay_for(registration, key)
     if found is None:
         # Not (yet) published, or not one of this participant's sessions: a plain page.
-        return private(render(request, "portal/replay_missing.html",
+        return keep_on_site(render(request, "portal/replay_missing.html",
                               {"event": registration.event, "token": token}))
     if found.expired:
-        return private(render(request, "portal/replay_expired.html",
+        return keep_on_site(render(request, "portal/replay_expired.html",
                               {"event": registration.event, "token": token,
                                "replay": found}, status=410))
-    return private(HttpResponseRedirect(found.url))
+    return keep_on_site(HttpResponseRedirect(found.url))
 
 
 class ResendForm(forms.Form):

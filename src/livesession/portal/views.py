@@ -15,6 +15,7 @@ from livesession.accounts.services import link_registration, profile_for_prefill
 from livesession.analytics import sources as analytics_sources
 from livesession.core import pow as proof_of_work
 from livesession.core import ratelimit
+from livesession.core.referrer import keep_on_site
 from livesession.events.models import Event, EventStatus, Session
 from livesession.portal import bots, privacy_views
 from livesession.portal.forms import (
@@ -163,12 +164,6 @@ def _registration_or_404(token: str) -> Registration:
     return registration
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the URL: never leak it to another site in a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def status_page(request: HttpRequest, registration: Registration, session: Session | None,
                 state: str, token: str) -> HttpResponse:
     """The personal link's page when it does not open the room (portal/room.py decides):
@@ -176,7 +171,7 @@ def status_page(request: HttpRequest, registration: Registration, session: Sessi
     the replays (issue 4 §2, §6)."""
     event = registration.event
     target: Event | Session = session or event
-    return _private(render(request, "portal/join.html", {
+    return keep_on_site(render(request, "portal/join.html", {
         "event": event, "state": state, "r": registration, "token": token,
         "target": target, "seats": sessions.seats_by_session(registration),
         "given": [p for p in consents.purposes_for(event.client)
@@ -217,7 +212,7 @@ def cancel(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         registrations.cancel(registration, actor="participant", by_participant=True)
         return redirect("portal:join", token=token)
-    return _private(render(request, "portal/cancel.html",
+    return keep_on_site(render(request, "portal/cancel.html",
                            {"r": registration, "event": registration.event, "token": token}))
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from livesession.core import runlock
+from livesession.core import runlock, serve_logging
 
 
 class Command(BaseCommand):
@@ -33,6 +35,8 @@ class Command(BaseCommand):
         argv = [granian, "--interface", "wsgi", "--host", options["host"],
                 "--port", str(options["port"]), "--workers", str(options["workers"]),
                 "--blocking-threads", str(options["threads"]),
+                # granian's own lines (its access log included) through the redaction filter.
+                "--log-config", str(serve_logging.write(Path(settings.VAR_DIR))),
                 "--no-ws", "livesession.config.wsgi:application"]
         try:  # held by granian and its workers after exec: a restore waits for them to stop
             runlock.hold_shared(across_exec=True)

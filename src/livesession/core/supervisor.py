@@ -49,7 +49,7 @@ class Supervisor:
         # Its own process group (process_group=0): the terminal's Ctrl-C does not reach it.
         self.children[name] = subprocess.Popen(  # noqa: S603 - our own command, no shell
             list(argv), env=env, stdin=subprocess.DEVNULL, process_group=0,
-            preexec_fn=_die_with_parent)  # noqa: PLW1509 - no threads in this process yet
+            preexec_fn=_die_with_parent)  # runs before any thread of ours exists
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self.stops += 1

@@ -93,16 +93,15 @@ def setup_page(request: HttpRequest, *, base_template: str, done_url: str,
         status = 400
         context["error"] = _("Prove your second factor in this session first.")
     confirmed = device is not None and device.confirmed_at is not None
-    pending = device is not None and not confirmed
-    uri = svc.otpauth_uri(device) if pending else ""
+    pending = device if device is not None and not confirmed else None
+    uri = svc.otpauth_uri(pending) if pending is not None else ""
     context.update({
         "form": form, "device": device, "confirmed": confirmed,
         "verified": confirmed and mfa.session_verified(request),
-        "secret": device.secret if pending else "",
-        "secret_groups": qr.groups(device.secret) if pending else [],
+        "secret": pending.secret if pending is not None else "",
+        "secret_groups": qr.groups(pending.secret) if pending is not None else [],
         "uri": uri,
-        "qr_svg": qr.svg(uri, _("QR code to scan with your authenticator app")) if pending
-        else "",
+        "qr_svg": qr.svg(uri, _("QR code to scan with your authenticator app")) if uri else "",
         "left": svc.recovery_codes_left(user) if confirmed else 0,
         "done_url": done_url,
     })

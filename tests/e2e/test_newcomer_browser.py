@@ -68,9 +68,9 @@ def test_home_offers_every_way_in_by_keyboard(stack: Stack, page: Page) -> None:
     assert page.url == f"{stack.base}/j/resend/"
 
 
-def _new_operator(stack: Stack, name: str) -> tuple[str, str]:
+def _new_operator(running: Stack, name: str) -> tuple[str, str]:
     email, password = f"{name}@ops.livesession.test", "a long enough pass 42"
-    stack.run("createoperator", email, "--password", password)
+    running.run("createoperator", email, "--password", password)
     return email, password
 
 

@@ -33,11 +33,21 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="do not load the demo")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._prepare(options)
+        except KeyboardInterrupt:  # Ctrl-C before anything serves: a line, no traceback
+            self.stderr.write("livesession: interrupted before starting.")
+            raise SystemExit(130) from None
+        self._serve(options)
+
+    def _prepare(self, options: dict[str, Any]) -> None:
         applied = schema.migrate_all(verbosity=0)
         if applied:
             self.stdout.write(f"databases updated ({applied} migrations)")
         if not options["no_demo"]:
             call_command("demo", quiet=True, stdout=self.stdout)
+
+    def _serve(self, options: dict[str, Any]) -> None:
         command = [sys.executable, "-m", "livesession.cli"]
         verbose = ["--verbose"] if options["verbose"] else []
         env = dict(os.environ)

@@ -19,13 +19,23 @@ export UV_PYTHON := $(PYTHON)
 	$(UV) sync --frozen --quiet
 	touch $@
 
+# Bytecode for every module, written once after each install: without it, where
+# PYTHONDONTWRITEBYTECODE is set, each process of `make run` compiles ~1,300 modules again
+# (seconds of CPU per process, at every start).
+.venv/.compiled: .venv/.installed
+	@# Some packages ship files that do not compile (test data): never a reason to stop.
+	.venv/bin/python -m compileall -q -j 0 .venv/lib >/dev/null || true
+	touch $@
+
 install: .venv/.installed
 
-run: install
-	$(LS) migrate --verbosity 0
-	$(LS) demo
-	@# The worker and the web server run together; Ctrl-C stops both.
-	@trap 'kill 0' EXIT INT TERM; $(LS) worker & $(LS) serve
+# `livesession run` migrates (in no time when nothing changed), loads the demo, starts the
+# web server and the worker as its children and stops both on one Ctrl-C (core/supervisor.py).
+# RUN_ARGS=--verbose shows every job the worker runs.
+run: install .venv/.compiled
+	@# Our own modules: recompiled when one changed, a few milliseconds when none did.
+	@.venv/bin/python -m compileall -q src >/dev/null || true
+	@$(LS) run $(RUN_ARGS)
 
 test: install
 	.venv/bin/pytest -n auto --maxprocesses 4

@@ -270,15 +270,15 @@ def test_french_by_default_and_english_after_choosing_it() -> None:
     browser = Browser()
     page = browser.get("/").content.decode()
     assert '<html lang="fr">' in page
-    assert "Connexion organisateur" in page and "Politique de confidentialité" in page
-    assert "Organizer sign-in" not in page
+    assert "Connexion au Manager" in page and "Politique de confidentialité" in page
+    assert "Manager sign-in" not in page
 
     switched = browser.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert switched.status_code == 302 and switched["Location"] == "/"
     page = browser.get("/").content.decode()
     assert '<html lang="en">' in page
-    assert "Organizer sign-in" in page and "Privacy notice" in page
-    assert "Connexion organisateur" not in page
+    assert "Manager sign-in" in page and "Privacy notice" in page
+    assert "Connexion au Manager" not in page
 
 
 # --- (d) the browser's language is honoured -----------------------------------------------

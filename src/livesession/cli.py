@@ -1,4 +1,4 @@
-"""The ``livesession`` command: serve, worker, migrate, demo, createoperator, token, check,
+"""The ``livesession`` command: run, serve, worker, migrate, demo, createoperator, token, check,
 backup, restore, audit.
 
 Each sub-command is a Django management command of ours; this entry point only sets the
@@ -11,7 +11,7 @@ import os
 import sys
 
 COMMANDS = {
-    "serve": "serve", "worker": "worker", "migrate": "migrate_all", "demo": "demo",
+    "run": "run", "serve": "serve", "worker": "worker", "migrate": "migrate_all", "demo": "demo",
     "createoperator": "createoperator", "createclient": "createclient", "token": "token",
     "check": "healthcheck", "backup": "backup", "restore": "restore",
     "audit": "audit",
@@ -20,6 +20,7 @@ COMMANDS = {
 USAGE = """usage: livesession COMMAND [options]
 
 commands:
+  run              migrate, load the demo, serve with a worker; one Ctrl-C stops all
   serve            serve the web application with granian (production WSGI server)
   worker           run the background worker (outbox delivery, periodic jobs)
   migrate          create or update both databases (main and keystore)

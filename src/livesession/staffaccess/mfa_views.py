@@ -1,4 +1,5 @@
-"""The second-factor pages: set up (secret and otpauth URI shown as text, first code,
+"""The second-factor pages: set up (a QR code of the otpauth URI, the secret written out
+for manual entry, first code,
 recovery codes shown once), prove it in this session, renew recovery codes, turn off; and
 the sign-in code step that ``accounts.views.login_view`` hands over to (S-02)."""
 
@@ -12,6 +13,7 @@ from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -19,6 +21,7 @@ from livesession.accounts import mfa
 from livesession.accounts.models import User
 from livesession.core import clock
 from livesession.staffaccess import mfa_services as svc
+from livesession.staffaccess import qr
 
 PENDING_SECONDS = 300
 
@@ -92,15 +95,23 @@ def setup_page(request: HttpRequest, *, base_template: str, done_url: str,
         status = 400
         context["error"] = _("Prove your second factor in this session first.")
     confirmed = device is not None and device.confirmed_at is not None
+    pending = device if device is not None and not confirmed else None
+    uri = svc.otpauth_uri(pending) if pending is not None else ""
     context.update({
         "form": form, "device": device, "confirmed": confirmed,
         "verified": confirmed and mfa.session_verified(request),
-        "secret": device.secret if device is not None and not confirmed else "",
-        "uri": svc.otpauth_uri(device) if device is not None and not confirmed else "",
+        "secret": pending.secret if pending is not None else "",
+        "secret_groups": qr.groups(pending.secret) if pending is not None else [],
+        "uri": uri,
+        "qr_svg": qr.svg(uri, _("QR code to scan with your authenticator app")) if uri else "",
         "left": svc.recovery_codes_left(user) if confirmed else 0,
         "done_url": done_url,
     })
-    return render(request, "accounts/mfa.html", context, status=status)
+    response = render(request, "accounts/mfa.html", context, status=status)
+    # The secret and the recovery codes are on this page: no copy in any cache, and the
+    # back button after signing out shows nothing.
+    add_never_cache_headers(response)
+    return response
 
 
 # --- Sign-in: the code step -------------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import secrets
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -37,9 +38,17 @@ SESSION_TITLE = "Session en direct (lecteur intégré)"
 
 class Command(BaseCommand):
     help = "Load the demo data once and print how to sign in."
+    # The checks import every URL and view: a second of CPU at each start for nothing the
+    # demo needs (``livesession check`` runs them).
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--quiet", action="store_true",
+                            help="load or refresh the demo, print nothing (livesession run "
+                                 "prints the credentials once the server answers)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = settings.VAR_DIR / "demo-credentials.txt"
+        path = credentials_path()
         if not Client.objects.filter(slug=DEMO_SLUG).exists():
             credentials = self._load()
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -47,8 +56,8 @@ class Command(BaseCommand):
                 json.dump(credentials, handle)
         else:
             self._keep_fresh()
-        credentials = json.loads(path.read_text()) if path.exists() else {}
-        self._print(credentials)
+        if not options["quiet"]:
+            self.stdout.write(credentials_block())
 
     @transaction.atomic
     def _load(self) -> dict[str, str]:
@@ -100,16 +109,28 @@ class Command(BaseCommand):
             self._embed(session)
         self.stdout.write("demo event moved to start in 20 minutes")
 
-    def _print(self, c: dict[str, str]) -> None:
-        if not c:
-            self.stdout.write("demo data present (credentials file missing)")
-            return
-        self.stdout.write(
-            "\n=== livesession demo ===\n"
-            f"  Demo event (register here):  {c['event_url']}\n"
-            f"  Manager (client owner):      {settings.SITE_URL}/accounts/login/\n"
-            f"      email {c['owner_email']}  password {c['owner_password']}\n"
-            f"  Operator console:            {settings.SITE_URL}/console/\n"
-            f"      email {c['operator_email']}  password {c['operator_password']}\n"
-            "  Emails are kept in the outbox (operator console) and copied to var/mail/.\n"
-        )
+
+def credentials_path() -> Path:
+    return Path(settings.VAR_DIR) / "demo-credentials.txt"
+
+
+def credentials_block() -> str:
+    """What a newcomer needs to start: where to register, where to sign in, where the
+    mails are. The outbox in the console shows each mail's status but never its content
+    (sealed with the recipient's key), so the readable copies in var/mail/ are named."""
+    path = credentials_path()
+    if not path.exists():
+        return f"demo data present, but its credentials file is missing ({path}).\n"
+    c = json.loads(path.read_text())
+    site = settings.SITE_URL
+    return (
+        "\n=== livesession demo ===\n"
+        f"  Demo event (register here):  {c['event_url']}\n"
+        f"  Manager (client owner):      {site}/accounts/login/\n"
+        f"      email {c['owner_email']}  password {c['owner_password']}\n"
+        f"  Operator console:            {site}/console/\n"
+        f"      email {c['operator_email']}  password {c['operator_password']}\n"
+        "      first sign-in: scan the QR code with an authenticator app (second factor)\n"
+        f"  Mails (readable copies):     {Path(settings.EMAIL_FILE_PATH)}/\n"
+        f"  These credentials are kept in {path}\n"
+    )

@@ -26,6 +26,11 @@ class Command(BaseCommand):
         # more connections than PostgreSQL allows (100 by default) under a rush: 500s.
         parser.add_argument("--threads", type=int,
                             default=int(os.environ.get("WEB_THREADS", "4")))
+        # A granian worker blocked in its wait can miss the stop signal (delivered to one of
+        # its Rust threads): without a limit the master waits for it forever and the server
+        # keeps answering after Ctrl-C. Past this many seconds the master kills it.
+        parser.add_argument("--stop-timeout", type=int,
+                            default=int(os.environ.get("WEB_STOP_TIMEOUT", "3")))
 
     def handle(self, *args: Any, **options: Any) -> None:
         granian = shutil.which("granian", path=os.path.dirname(sys.executable)) or shutil.which(
@@ -37,6 +42,7 @@ class Command(BaseCommand):
                 "--blocking-threads", str(options["threads"]),
                 # granian's own lines (its access log included) through the redaction filter.
                 "--log-config", str(serve_logging.write(Path(settings.VAR_DIR))),
+                "--workers-kill-timeout", str(max(options["stop_timeout"], 1)),
                 "--no-ws", "livesession.config.wsgi:application"]
         try:  # held by granian and its workers after exec: a restore waits for them to stop
             runlock.hold_shared(across_exec=True)

@@ -23,6 +23,7 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 # Room left for a ``_<n>`` suffix within the 50 characters of the column.
 _BASE_LENGTH = 40
 _FALLBACK = "question"
+_LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ß": "ss"})
 
 T = TypeVar("T")
 
@@ -31,7 +32,9 @@ def base_key(label: str) -> str:
     """``"Niveau d'expérience ?"`` → ``"niveau_d_experience"``: the words of the label in
     ASCII, cut at a word boundary; ``"question"`` when nothing is left (a label in another
     script), prefixed ``q_`` when it would start with a digit."""
-    ascii_text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    # Ligatures have no decomposition: spelled out so that "Œuvre" keeps its letters.
+    spelled = label.lower().translate(_LIGATURES)
+    ascii_text = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode()
     key = ""
     for word in re.findall(r"[a-z0-9]+", ascii_text.lower()):
         joined = f"{key}_{word}" if key else word

@@ -282,7 +282,8 @@ def test_p1_2_questions_move_edit_condition_and_remove(organizer: Browser,
     # The condition names the option as people read it ("expert"); its value is stored.
     assert (years.kind, years.show_if_key, years.show_if_value) == ("number", "level", "Expert")
     page = organizer.get(url("questions", event_id=event_a.pk)).content.decode()
-    assert "Années d&#x27;expérience" in page and "shown only when «Niveau» is «Expert»" in page
+    assert "Années d&#x27;expérience" in page
+    assert "affichée uniquement quand «\u00a0Niveau\u00a0» vaut «\u00a0Expert\u00a0»" in page
     level = CustomField.objects.get(key="level")
     assert organizer.post(url("question-remove", event_id=event_a.pk,
                               field_id=level.pk)).status_code == 302

@@ -325,9 +325,9 @@ def question_move(request: HttpRequest, client_slug: str, event_id: Any,
     direction = request.POST.get("direction", "")
     if direction in {"up", "down"} and form_services.move_custom_field(
             question, direction, actor=_actor(request)):
-        messages.success(request, _("Question «%(label)s» moved %(where)s.") % {
-            "label": question.label(),
-            "where": _("up") if direction == "up" else _("down")})
+        note = (_("Question «%(label)s» moved up.") if direction == "up"
+                else _("Question «%(label)s» moved down."))
+        messages.success(request, note % {"label": question.label()})
     return redirect(reverse("manager:questions", kwargs={
         "client_slug": client_slug, "event_id": event.pk}) + f"#q-{question.pk}")
 

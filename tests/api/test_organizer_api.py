@@ -121,3 +121,20 @@ def test_purposes_api(api: Browser) -> None:
     sensitive = _json(api, "post", "/api/v1/consent-purposes",
                       {"key": "faith", "label_fr": "Votre religion", "label_en": "Your religion"})
     assert sensitive.status_code == 400
+
+
+def test_a_question_without_a_key_gets_one_made_from_its_label(api: Browser,
+                                                               event_a: Any) -> None:
+    """The key is still accepted when given; left out, it is made and kept."""
+    base = f"/api/v1/events/{event_a.pk}/questions"
+    made = _json(api, "post", base, {
+        "kind": "single_choice", "label_fr": "Niveau d'expérience", "label_en": "Level",
+        "options": ["Débutant", "Expert"], "purpose": "adapt the content"})
+    assert made.status_code == 201, made.content
+    assert made.json()["key"] == "niveau_d_experience"
+    renamed = _json(api, "patch", f"{base}/{made.json()['id']}", {"label_fr": "Niveau"})
+    assert renamed.status_code == 200 and renamed.json()["key"] == "niveau_d_experience"
+    given = _json(api, "post", base, {
+        "key": "level", "kind": "short_text", "label_fr": "Niveau", "label_en": "Level",
+        "purpose": "adapt the content"})
+    assert given.status_code == 201 and given.json()["key"] == "level"

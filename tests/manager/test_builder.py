@@ -62,6 +62,18 @@ def error_of(html: str, field_id: str) -> str:
     return found.group(1) if found else ""
 
 
+def rows(*options: tuple[str, str] | tuple[str, str, str]) -> dict[str, str]:
+    """The option rows of the question form as a browser sends them: French label, English
+    label and, for a stored option, its hidden value."""
+    data = {"option-TOTAL_FORMS": str(len(options)), "option-INITIAL_FORMS": str(len(options)),
+            "option-MIN_NUM_FORMS": "0", "option-MAX_NUM_FORMS": "100"}
+    for index, option in enumerate(options):
+        label_fr, label_en, *value = option
+        data |= {f"option-{index}-label_fr": label_fr, f"option-{index}-label_en": label_en,
+                 f"option-{index}-value": value[0] if value else ""}
+    return data
+
+
 def value_of(html: str, name: str) -> str:
     found = re.search(rf'<(?:input|textarea)[^>]*name="{re.escape(name)}"[^>]*>', html)
     assert found, f"no input {name}"
@@ -163,8 +175,8 @@ KINDS = {
     "long_text": {"rule_min_length": "5", "rule_max_length": "1000"},
     "number": {"rule_min": "1", "rule_max": "500"},
     "date": {"rule_min": "2030-01-01"},
-    "single_choice": {"options": "debutant | Débutant | Beginner\nexpert | Expert | Expert"},
-    "multiple_choice": {"options": "api | API | API\nux | Ergonomie | UX\nDonnées",
+    "single_choice": rows(("Débutant", "Beginner"), ("Expert", "Expert")),
+    "multiple_choice": {**rows(("API", "API"), ("Ergonomie", "UX"), ("Données", "")),
                         "rule_max_choices": "2"},
     "checkbox": {},
     "phone": {},
@@ -189,33 +201,39 @@ def test_p1_2_a_question_of_each_kind_is_created_and_shown_on_the_public_form(
     assert f"Question {kind} en français" in page
 
 
-def test_p1_2_options_and_rules_are_parsed_as_typed(organizer: Browser,
-                                                    event_a: Event) -> None:
+def test_p1_2_option_rows_and_rules_are_stored_as_typed(organizer: Browser,
+                                                        event_a: Event) -> None:
     organizer.post(url("questions", event_id=event_a.pk), {
-        "key": "topics", "kind": "multiple_choice", "label_fr": "Sujets", "label_en": "Topics",
-        "options": "api | API | API\nPas de valeur | No value\n\nDonnées\n",
+        "kind": "multiple_choice", "label_fr": "Sujets", "label_en": "Topics",
+        **rows(("API", "API"), ("Pas de valeur", "No value"), ("", ""), ("Données", "")),
         "rule_max_choices": "2", "purpose": "préparer la session"})
     organizer.post(url("questions", event_id=event_a.pk), {
-        "key": "team", "kind": "number", "label_fr": "Taille de l'équipe",
+        "kind": "number", "label_fr": "Taille de l'équipe",
         "label_en": "Team size", "rule_min": "1", "rule_max": "2,5", "purpose": "adapter"})
-    topics = CustomField.objects.get(key="topics")
-    assert topics.options == [
-        {"value": "api", "label_fr": "API", "label_en": "API"},
+    topics = CustomField.objects.get(label_fr="Sujets")
+    assert topics.key == "sujets"  # made from the label, never typed
+    assert topics.options == [  # the empty row is left out; values made from the labels
+        {"value": "API", "label_fr": "API", "label_en": "API"},
         {"value": "Pas de valeur", "label_fr": "Pas de valeur", "label_en": "No value"},
         {"value": "Données", "label_fr": "Données", "label_en": "Données"}]
     assert topics.rules == {"max_choices": 2}
-    assert CustomField.objects.get(key="team").rules == {"min": "1", "max": "2.5"}
-    # The edit form gives the same text back.
+    team = CustomField.objects.get(key="taille_de_l_equipe")
+    assert team.rules == {"min": "1", "max": "2.5"}
+    # The edit form gives the rows back, each with its value carried along hidden.
     html = organizer.get(url("question-edit", event_id=event_a.pk,
                              field_id=topics.pk)).content.decode()
-    assert "api | API | API\nPas de valeur | Pas de valeur | No value\nDonnées" in html
+    assert 'name="option-1-label_en" value="No value"' in html
+    assert 'type="hidden" name="option-1-value" value="Pas de valeur"' in html
+    assert 'name="key"' not in html  # nothing depends on the key yet: not shown
     # And the public form applies them.
     response = Browser().post(f"/e/{event_a.pk}/", {
-        **PERSON, "answer_topics": ["api", "ux"], "answer_team": "3"})
+        **PERSON, "answer_sujets": ["API", "ux"], "answer_taille_de_l_equipe": "3"})
     assert response.status_code == 400
     assert Browser().post(f"/e/{event_a.pk}/", {
-        **PERSON, "answer_topics": ["api", "Données"], "answer_team": "2"}).status_code == 302
-    assert Registration.objects.get().answers == {"team": "2", "topics": ["api", "Données"]}
+        **PERSON, "answer_sujets": ["API", "Données"],
+        "answer_taille_de_l_equipe": "2"}).status_code == 302
+    assert Registration.objects.get().answers == {"taille_de_l_equipe": "2",
+                                                  "sujets": ["API", "Données"]}
 
 
 def test_p1_2_bad_rules_are_explained_and_nothing_typed_is_lost(organizer: Browser,
@@ -241,8 +259,8 @@ def test_p1_2_questions_move_edit_condition_and_remove(organizer: Browser,
         body = {"key": key, "kind": "short_text", "label_fr": label, "label_en": label,
                 "purpose": "adapter"}
         if key == "level":
-            body |= {"kind": "single_choice", "options": "debutant | Débutant | Beginner\n"
-                                                         "expert | Expert | Expert"}
+            body |= {"kind": "single_choice", **rows(("Débutant", "Beginner"),
+                                                     ("Expert", "Expert"))}
         assert organizer.post(url("questions", event_id=event_a.pk), body).status_code == 302
     years = CustomField.objects.get(key="years")
     organizer.post(url("question-move", event_id=event_a.pk, field_id=years.pk),
@@ -261,9 +279,11 @@ def test_p1_2_questions_move_edit_condition_and_remove(organizer: Browser,
         "purpose": "adapter"})
     assert response.status_code == 302
     years.refresh_from_db()
-    assert (years.kind, years.show_if_key, years.show_if_value) == ("number", "level", "expert")
+    # The condition names the option as people read it ("expert"); its value is stored.
+    assert (years.kind, years.show_if_key, years.show_if_value) == ("number", "level", "Expert")
     page = organizer.get(url("questions", event_id=event_a.pk)).content.decode()
-    assert "Années d&#x27;expérience" in page and "expert" in page
+    assert "Années d&#x27;expérience" in page
+    assert "affichée uniquement quand «\u00a0Niveau\u00a0» vaut «\u00a0Expert\u00a0»" in page
     level = CustomField.objects.get(key="level")
     assert organizer.post(url("question-remove", event_id=event_a.pk,
                               field_id=level.pk)).status_code == 302
@@ -320,9 +340,11 @@ def test_p6_2_sensitive_options_and_edits_are_refused_too(organizer: Browser,
                                                           event_a: Event) -> None:
     response = organizer.post(url("questions", event_id=event_a.pk), {
         "key": "diet", "kind": "single_choice", "label_fr": "Repas", "label_en": "Meal",
-        "options": "Standard\nSans porc", "purpose": "commander les repas"})
+        **rows(("Standard", "Standard"), ("Sans porc", "No pork")),
+        "purpose": "commander les repas"})
     assert response.status_code == 400
-    assert error_of(response.content.decode(), "id_options")
+    assert error_of(response.content.decode(), "options")
+    assert error_of(response.content.decode(), "id_option-1-label_fr")  # on its row
     assert "Sans porc" in response.content.decode()
     question = fields_services.add_custom_field(event_a, QUESTION, actor="test")
     response = organizer.post(url("question-edit", event_id=event_a.pk, field_id=question.pk),

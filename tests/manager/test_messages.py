@@ -81,12 +81,16 @@ def test_issue4_7_viewer_reads_but_cannot_edit(viewer: Browser, event_a: Any) ->
 
 def test_issue4_7_reminder_offsets_and_followup_switch(owner: Browser, event_a: Any) -> None:
     url = f"{BASE}/events/{event_a.pk}/messages/settings/"
-    assert "1440, 60" in owner.get(url).content.decode()
-    assert owner.post(url, {"reminder_offsets": "2880, 30"}).status_code == 302
+    assert 'value="1 day, 1 hour"' in owner.get(url).content.decode()
+    assert owner.post(url, {"reminder_offsets": "2 days, 30 min"}).status_code == 302
     event_a.refresh_from_db()
     assert event_a.reminder_offsets == [2880, 30] and event_a.followup_enabled is False
+    assert "Reminders before each start: 2 days, 30 minutes" in owner.get(
+        f"{BASE}/events/{event_a.pk}/messages/").content.decode()
+    assert owner.post(url, {"reminder_offsets": "2880, 30"}).status_code == 302  # minutes
     bad = owner.post(url, {"reminder_offsets": "soon", "followup_enabled": "on"})
-    assert bad.status_code == 400 and "Whole numbers" in bad.content.decode()
+    assert bad.status_code == 400 and "is not a duration" in bad.content.decode()
+    assert 'value="soon"' in bad.content.decode()  # what was typed stays
     assert owner.post(url, {"reminder_offsets": "1"}).status_code == 400
 
 

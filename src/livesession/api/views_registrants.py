@@ -202,7 +202,9 @@ class RegistrantAction(APIView):
 
 
 FIELD = inline_serializer("Question", {
-    "id": serializers.IntegerField(read_only=True), "key": serializers.SlugField(),
+    "id": serializers.IntegerField(read_only=True),
+    # Optional: left out, it is made from label_fr and kept (registrations.fieldkeys).
+    "key": serializers.SlugField(required=False),
     "kind": serializers.CharField(), "label_fr": serializers.CharField(),
     "label_en": serializers.CharField(), "help_fr": serializers.CharField(required=False),
     "help_en": serializers.CharField(required=False),

@@ -11,12 +11,12 @@ errors come back next to the input they are about, with what was typed kept.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,12 +26,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from livesession.core.models import Membership
 from livesession.core.tenancy import membership_or_404, owned_or_404, require
 from livesession.events.models import Event
+from livesession.manager import option_rows
 from livesession.manager.builder_forms import (
     RULES_BY_KIND,
     PurposeForm,
     QuestionForm,
     ScopeForm,
 )
+from livesession.manager.option_rows import BaseOptionRows
 from livesession.portal.forms import RegistrationForm
 from livesession.privacy import services as privacy
 from livesession.privacy.models import ConsentPurpose
@@ -138,33 +140,125 @@ def event_form_reset(request: HttpRequest, client_slug: str, event_id: Any) -> H
 # --- Custom questions (P1.2, P1.4, P6.2) ------------------------------------------------------
 
 
-def _save_errors(form: QuestionForm, exc: ValidationError) -> None:
+def _save_errors(form: QuestionForm, options: BaseOptionRows, exc: ValidationError) -> None:
     """The service's errors next to their inputs. The service checks the basics (key,
     labels, purpose) before the sensitive-data guard; when the basics failed, the guard is
-    run here too, so that one submit shows every problem."""
+    run here too, so that one submit shows every problem, an offending option on its row."""
     form.add_service_errors(exc)
+    data = form.cleaned_data
+    rows = options.rows() if options.is_valid() else []
+    for index, row in enumerate(rows):
+        for match in check_field("", "", options=[row["label_fr"], row["label_en"]]):
+            row_form = options.forms[index]
+            if match.message not in row_form.errors.get("label_fr", []):
+                row_form.add_error("label_fr", match.message)
     codes = {error.code for errors in getattr(exc, "error_dict", {}).values()
              for error in errors}
     if SENSITIVE in codes:
         return
-    data = form.cleaned_data
-    options = data.get("options") or []
     for match in check_field(str(data.get("label_fr", "")), str(data.get("label_en", "")),
                              str(data.get("help_fr", "")), str(data.get("help_en", "")),
-                             [o["label_fr"] for o in options] + [o["label_en"] for o in options]):
-        if match.message not in form.errors.get(match.source, []):
+                             [r["label_fr"] for r in rows] + [r["label_en"] for r in rows]):
+        if match.source == "options":
+            if match.message not in form.options_errors:
+                form.options_errors.append(match.message)
+        elif match.message not in form.errors.get(match.source, []):
             form.add_error(match.source, match.message)
 
 
+@dataclass(frozen=True)
+class KeyUse:
+    """What relies on a question's key: the Manager shows it (under "Advanced") only then,
+    and lets it change only while no answer can be stored under it."""
+
+    dependents: list[CustomField]
+    answered: bool
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.dependents) or self.answered
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A question in the page's list, its condition said with labels, not keys."""
+
+    question: CustomField
+    condition_label: str = ""
+    condition_value: str = ""
+
+
+def _listed(rows: list[CustomField]) -> list[Listed]:
+    by_key = {row.key: row for row in rows}
+    listed = []
+    for row in rows:
+        target = by_key.get(row.show_if_key) if row.show_if_key else None
+        if target is None:
+            listed.append(Listed(row, row.show_if_key, row.show_if_value))
+        else:
+            listed.append(Listed(row, target.label(), target.option_label(row.show_if_value)))
+    return listed
+
+
+def _key_use(question: CustomField | None) -> KeyUse | None:
+    if question is None:
+        return None
+    return KeyUse(form_services.key_dependents(question),
+                  form_services.answers_possible(question))
+
+
 def _questions_page(request: HttpRequest, membership: Membership, event: Event,
-                    form: QuestionForm, *, question: CustomField | None = None,
-                    status: int = 200) -> HttpResponse:
+                    form: QuestionForm, options: BaseOptionRows, *,
+                    question: CustomField | None = None, status: int = 200) -> HttpResponse:
     return render(request, "manager/builder/questions.html", {
-        "m": membership, "event": event, "form": form, "question": question,
-        "questions": _questions(membership, event), "kinds": fieldkinds.KINDS,
+        "m": membership, "event": event, "form": form, "options": options,
+        "option_action": option_rows.ACTION, "question": question,
+        "key_use": _key_use(question),
+        "questions": (rows := _questions(membership, event)), "listed": _listed(rows),
+        "kinds": fieldkinds.KINDS,
         "rules_by_kind": {kind: list(names) for kind, names in RULES_BY_KIND.items()},
         "choice_kinds": sorted(fieldkinds.CHOICE_KINDS), "preview": _preview(event),
     }, status=status)
+
+
+def _save_question(request: HttpRequest, membership: Membership, event: Event,
+                   others: list[CustomField],
+                   question: CustomField | None) -> HttpResponse:
+    """One POST of the question form: a row button (add, remove, move an option) shows the
+    page again with the rows changed and nothing saved; otherwise the question is saved
+    through the service, or shown again with every error and everything typed."""
+    action = request.POST.get(option_rows.ACTION, "")
+    if action:
+        return _questions_page(request, membership, event,
+                               QuestionForm.as_typed(request.POST, others=others),
+                               option_rows.after_action(request.POST, action),
+                               question=question)
+    form = QuestionForm(request.POST, others=others)
+    options = option_rows.bound(request.POST)
+    choice = request.POST.get("kind") in fieldkinds.CHOICE_KINDS
+    # The rows of a question that is not a choice are not sent (the page disables them).
+    rows_ok = options.is_valid() if choice else True
+    if form.is_valid() and rows_ok:
+        rows = options.rows() if choice else []
+        try:
+            if question is None:
+                saved = form_services.add_custom_field(event, form.to_data(rows),
+                                                       actor=_actor(request),
+                                                       created_by_id=request.user.pk)
+                note = _("Question «%(label)s» added.")
+            else:
+                saved = form_services.update_custom_field(question, form.to_data(rows),
+                                                          actor=_actor(request))
+                note = _("Question «%(label)s» saved.")
+        except ValidationError as exc:
+            _save_errors(form, options, exc)
+        else:
+            messages.success(request, note % {"label": saved.label()})
+            return redirect(reverse("manager:questions", kwargs={
+                "client_slug": membership.client.slug, "event_id": event.pk})
+                + f"#q-{saved.pk}")
+    return _questions_page(request, membership, event, form, options, question=question,
+                           status=400)
 
 
 @login_required
@@ -174,22 +268,11 @@ def questions(request: HttpRequest, client_slug: str, event_id: Any) -> HttpResp
     membership = membership_or_404(request.user, client_slug)
     event = _event(membership, event_id)
     require(membership, "manage_events")
-    form = QuestionForm(_data(request), others=_questions(membership, event))
+    others = _questions(membership, event)
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                added = form_services.add_custom_field(event, form.to_data(),
-                                                       actor=_actor(request),
-                                                       created_by_id=request.user.pk)
-            except ValidationError as exc:
-                _save_errors(form, exc)
-            else:
-                messages.success(request, _("Question «%(label)s» added.")
-                                 % {"label": added.label()})
-                return redirect(reverse("manager:questions", kwargs={
-                    "client_slug": client_slug, "event_id": event.pk}) + f"#q-{added.pk}")
-        return _questions_page(request, membership, event, form, status=400)
-    return _questions_page(request, membership, event, form)
+        return _save_question(request, membership, event, others, None)
+    return _questions_page(request, membership, event, QuestionForm(others=others),
+                           option_rows.for_options([]))
 
 
 @login_required
@@ -201,22 +284,11 @@ def question_edit(request: HttpRequest, client_slug: str, event_id: Any,
     question = _question(membership, event, field_id)
     require(membership, "manage_events")
     others = [q for q in _questions(membership, event) if q.pk != question.pk]
-    if request.method != "POST":
-        return _questions_page(request, membership, event,
-                               QuestionForm.for_field(question, others=others),
-                               question=question)
-    form = QuestionForm(request.POST, others=others)
-    if form.is_valid():
-        try:
-            form_services.update_custom_field(question, form.to_data(), actor=_actor(request))
-        except ValidationError as exc:
-            _save_errors(form, exc)
-        else:
-            messages.success(request, _("Question «%(label)s» saved.")
-                             % {"label": question.label()})
-            return redirect(reverse("manager:questions", kwargs={
-                "client_slug": client_slug, "event_id": event.pk}) + f"#q-{question.pk}")
-    return _questions_page(request, membership, event, form, question=question, status=400)
+    if request.method == "POST":
+        return _save_question(request, membership, event, others, question)
+    return _questions_page(request, membership, event,
+                           QuestionForm.for_field(question, others=others),
+                           option_rows.for_options(question.options), question=question)
 
 
 @login_required
@@ -245,26 +317,17 @@ def question_remove(request: HttpRequest, client_slug: str, event_id: Any,
 @require_POST
 def question_move(request: HttpRequest, client_slug: str, event_id: Any,
                   field_id: int) -> HttpResponse:
-    """Move a question one place up or down; positions are renumbered 0, 1, 2…"""
+    """Move a question one place up or down (``fields_services.move_custom_field``)."""
     membership = membership_or_404(request.user, client_slug)
     event = _event(membership, event_id)
     question = _question(membership, event, field_id)
     require(membership, "manage_events")
-    rows = _questions(membership, event)
-    index = next(i for i, row in enumerate(rows) if row.pk == question.pk)
-    step = {"up": -1, "down": 1}.get(request.POST.get("direction", ""))
-    if step is not None and 0 <= index + step < len(rows):
-        rows[index], rows[index + step] = rows[index + step], rows[index]
-        try:
-            with transaction.atomic():
-                for position, row in enumerate(rows):
-                    if row.position != position:
-                        form_services.update_custom_field(row, {"position": position},
-                                                          actor=_actor(request))
-        except ValidationError:
-            messages.error(request, _("The order could not be saved: a question no longer "
-                                      "passes the checks. Open it, correct it and save it, "
-                                      "then move it again."))
+    direction = request.POST.get("direction", "")
+    if direction in {"up", "down"} and form_services.move_custom_field(
+            question, direction, actor=_actor(request)):
+        note = (_("Question «%(label)s» moved up.") if direction == "up"
+                else _("Question «%(label)s» moved down."))
+        messages.success(request, note % {"label": question.label()})
     return redirect(reverse("manager:questions", kwargs={
         "client_slug": client_slug, "event_id": event.pk}) + f"#q-{question.pk}")
 

@@ -1,8 +1,8 @@
 """Forms of the Manager's form builder: standard-field scope, custom questions and consent
 purposes (issue 3 points 2–4; P1.1, P1.2, P1.4, P2.3, P6.2).
 
-These forms only shape the pages and parse what a person typed (options one per line,
-rules as numbers); every rule is checked by the services of ``registrations`` and
+These forms only shape the pages and parse what a person typed (rules as numbers; the options
+are rows, ``option_rows``); every rule is checked by the services of ``registrations`` and
 ``privacy``, whose errors are put back next to the input they are about.
 """
 
@@ -82,43 +82,14 @@ _RULE_NAMES = {"rule_min": "min", "rule_max": "max", "rule_min_length": "min_len
                "rule_max_length": "max_length", "rule_max_choices": "max_choices"}
 
 
-def parse_options(text: str) -> list[dict[str, str]]:
-    """One option a line: ``value | libellé FR | English label``, ``libellé FR | English
-    label`` (the value is the French label), or just a label (all three the same)."""
-    options = []
-    for number, line in enumerate((t for t in text.splitlines() if t.strip()), start=1):
-        parts = [part.strip() for part in line.split("|")]
-        if len(parts) == 1:
-            value = label_fr = label_en = parts[0]
-        elif len(parts) == 2:
-            label_fr, label_en = parts
-            value = label_fr
-        elif len(parts) == 3:
-            value, label_fr, label_en = parts
-        else:
-            raise ValidationError(_("Line %(n)d: write at most three parts, «value | libellé "
-                                    "FR | English label».") % {"n": number})
-        options.append({"value": value, "label_fr": label_fr or value,
-                        "label_en": label_en or label_fr or value})
-    return options
-
-
-def format_options(options: list[dict[str, Any]]) -> str:
-    lines = []
-    for option in options:
-        value = str(option.get("value", ""))
-        label_fr = str(option.get("label_fr") or value)
-        label_en = str(option.get("label_en") or label_fr)
-        lines.append(value if value == label_fr == label_en
-                     else f"{value} | {label_fr} | {label_en}")
-    return "\n".join(lines)
-
-
 class QuestionForm(forms.Form):
+    # Shown only under "Advanced" when something depends on it (``key_dependents``,
+    # ``answers_possible``); otherwise the service makes it from the label and keeps it.
     key = forms.CharField(
-        label=gettext_lazy("Key"), max_length=50, required=False,
-        help_text=gettext_lazy("A short name for exports and conditions: lowercase letters, "
-                               "digits and _, such as company_size."),
+        label=gettext_lazy("Technical name"), max_length=50, required=False,
+        help_text=gettext_lazy("Names the answers in exports, imports, the API and the "
+                               "conditions of other questions: lowercase letters, digits "
+                               "and _."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
     kind = forms.ChoiceField(label=gettext_lazy("Kind of answer"),
                              choices=list(fieldkinds.KINDS.items()))
@@ -133,12 +104,6 @@ class QuestionForm(forms.Form):
                               max_length=500, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
     required = forms.BooleanField(label=gettext_lazy("An answer is required"), required=False)
-    options = forms.CharField(
-        label=gettext_lazy("Options"), required=False,
-        widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
-        help_text=gettext_lazy("Choice questions only, at least two. One option a line: "
-                               "«value | libellé FR | English label», or «libellé FR | "
-                               "English label», or just a label."))
     rule_min = forms.CharField(
         label=gettext_lazy("Minimum"), required=False, max_length=20,
         help_text=gettext_lazy("Number: the smallest number accepted. Date: the earliest "
@@ -161,8 +126,8 @@ class QuestionForm(forms.Form):
         label=gettext_lazy("Show this question only when the question"), required=False)
     show_if_value = forms.CharField(
         label=gettext_lazy("has the answer"), max_length=200, required=False,
-        help_text=gettext_lazy("For a choice question, the option's value; for a checkbox, "
-                               "yes."))
+        help_text=gettext_lazy("As participants read it: for a choice question, one of its "
+                               "options; for a checkbox, yes."))
     purpose = forms.CharField(
         label=gettext_lazy("Purpose"), max_length=MAX_PURPOSE, required=False,
         help_text=gettext_lazy("Why you ask this question. Participants read it in the "
@@ -172,25 +137,35 @@ class QuestionForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["show_if_key"]
         field.choices = [("", _("— always shown —")),
-                         *((q.key, f"{q.key} · {q.label()}") for q in others)]
+                         *((q.key, q.label()) for q in others)]
         self.rules_errors: list[str] = []
+        self.options_errors: list[str] = []
 
     @classmethod
     def for_field(cls, question: CustomField, *, others: list[CustomField]) -> QuestionForm:
         rules = question.rules or {}
+        shown_when = question.show_if_value
+        target = next((q for q in others if q.key == question.show_if_key), None)
+        if target is not None and target.options:
+            # Shown as the organizer wrote it; the service finds the value again.
+            shown_when = target.option_label(shown_when)
         return cls(others=others, initial={
             "key": question.key, "kind": question.kind, "label_fr": question.label_fr,
             "label_en": question.label_en, "help_fr": question.help_fr,
             "help_en": question.help_en, "required": question.required,
-            "options": format_options(question.options),
-            "show_if_key": question.show_if_key, "show_if_value": question.show_if_value,
+            "show_if_key": question.show_if_key, "show_if_value": shown_when,
             "purpose": question.purpose,
             **{name: rules.get(rule) for name, rule in _RULE_NAMES.items()
                if rules.get(rule) is not None},
         })
 
-    def clean_options(self) -> list[dict[str, str]]:
-        return parse_options(self.cleaned_data.get("options") or "")
+    @classmethod
+    def as_typed(cls, data: Any, *, others: list[CustomField]) -> QuestionForm:
+        """An unbound form showing what was typed, for the page shown again after an option
+        row button: nothing is being saved, so nothing is checked or flagged yet."""
+        return cls(others=others, initial={
+            name: (bool(data.get(name)) if name == "required" else data.get(name, ""))
+            for name in cls.base_fields if name in data or name == "required"})
 
     def _decimal(self, name: str) -> Decimal | None:
         text = str(self.cleaned_data.get(name) or "").strip().replace(",", ".")
@@ -229,8 +204,8 @@ class QuestionForm(forms.Form):
                            _("The maximum length must be at least the minimum length."))
         return data
 
-    def to_data(self) -> dict[str, Any]:
-        """The definition as ``fields_services`` reads it."""
+    def to_data(self, options: list[dict[str, str]]) -> dict[str, Any]:
+        """The definition as ``fields_services`` reads it, with the option rows."""
         data = self.cleaned_data
         kind = data["kind"]
         rules: dict[str, Any] = {}
@@ -247,7 +222,8 @@ class QuestionForm(forms.Form):
             "key": data.get("key", "").strip(), "kind": kind,
             "label_fr": data.get("label_fr", ""), "label_en": data.get("label_en", ""),
             "help_fr": data.get("help_fr", ""), "help_en": data.get("help_en", ""),
-            "required": bool(data.get("required")), "options": data.get("options") or [],
+            "required": bool(data.get("required")),
+            "options": options if kind in fieldkinds.CHOICE_KINDS else [],
             "rules": rules, "show_if_key": data.get("show_if_key", ""),
             "show_if_value": data.get("show_if_value", ""), "purpose": data.get("purpose", ""),
         }
@@ -256,6 +232,8 @@ class QuestionForm(forms.Form):
         for key, messages in _messages(exc).items():
             if key == "rules":
                 self.rules_errors.extend(messages)
+            elif key == "options":
+                self.options_errors.extend(m for m in messages if m not in self.options_errors)
             elif key in self.fields:
                 for message in messages:
                     if message not in self.errors.get(key, []):
@@ -264,7 +242,7 @@ class QuestionForm(forms.Form):
                 self.add_error(None, messages)
 
     def main_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("key", "kind", "label_fr", "label_en", "help_fr",
+        return [self[name] for name in ("kind", "label_fr", "label_en", "help_fr",
                                         "help_en", "required")]
 
     def rule_fields(self) -> list[forms.BoundField]:

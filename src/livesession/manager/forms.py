@@ -7,9 +7,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from livesession.events.models import Event, RoomKind, time_zone_choices
+from livesession.events import zones
+from livesession.events.models import Event, RoomKind
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
+class ZoneField(forms.ChoiceField):
+    """A time zone from the grouped list (``events.zones``); any zone Python knows is
+    accepted, so an event saved on an old alias saves again unchanged."""
+
+    def valid_value(self, value: Any) -> bool:
+        return zones.is_known(str(value))
 
 
 class EventForm(forms.Form):
@@ -17,8 +26,7 @@ class EventForm(forms.Form):
                             error_messages={"required": _("Give the event a title.")})
     description = forms.CharField(label=_("Description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 5}))
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices,
-                                  initial="Europe/Paris")
+    time_zone = ZoneField(label=_("Time zone"), choices=zones.choices, initial="Europe/Paris")
     starts_at = forms.DateTimeField(
         label=_("Start"), input_formats=[LOCAL_INPUT],
         help_text=_("Date and time in the event's time zone."),
@@ -79,6 +87,14 @@ class EventForm(forms.Form):
                     "changes until the start."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
         error_messages={"invalid": _("Enter a date and time, such as 2026-11-30 18:00.")})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The zone shown (the event's, or the one just sent) is offered even when it is an
+        # alias left out of the list.
+        shown = self.data.get("time_zone") if self.is_bound else self.initial.get("time_zone")
+        field: Any = self.fields["time_zone"]
+        field.choices = zones.choices(current=[str(shown or "")])
 
     REGISTRATION_FIELDS = ("capacity", "waitlist_enabled", "approval_required",
                            "double_opt_in", "registration_deadline", "modification_deadline")

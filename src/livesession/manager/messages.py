@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from livesession.core.tenancy import membership_or_404, owned_or_404, require
 from livesession.events.models import Event
-from livesession.messaging import compose, segments, templating
+from livesession.messaging import compose, offsets, segments, templating
 from livesession.messaging import services as service
 from livesession.messaging.models import (
     Campaign,
@@ -47,19 +47,16 @@ class TemplateForm(forms.Form):
 
 class SettingsForm(forms.Form):
     reminder_offsets = forms.CharField(
-        label=gettext_lazy("Reminders (minutes before each start)"), required=False,
-        help_text=gettext_lazy("Separated by commas: 1440 is the day before, 60 one hour "
-                               "before. Empty: no reminder."))
+        label=gettext_lazy("Reminders before each start"), required=False, max_length=200,
+        help_text=gettext_lazy("Separated by commas, such as «1 day, 1 hour» or «2 days, "
+                               "30 min». Empty: no reminder."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}))
     followup_enabled = forms.BooleanField(
         label=gettext_lazy("Send a follow-up after the event (thanks and replay to those "
                            "present, the replay to those absent)"), required=False)
 
     def clean_reminder_offsets(self) -> list[int]:
-        raw = self.cleaned_data["reminder_offsets"].replace(";", ",")
-        try:
-            return [int(part) for part in raw.split(",") if part.strip()]
-        except ValueError as exc:
-            raise ValidationError(_("Whole numbers of minutes, separated by commas.")) from exc
+        return offsets.parse(self.cleaned_data["reminder_offsets"])
 
 
 class CampaignForm(forms.Form):
@@ -203,6 +200,8 @@ def event_messages(request: HttpRequest, client_slug: str, event_id: str) -> Htt
     campaigns = Campaign.objects.filter(client=membership.client, event=event)
     return render(request, "manager/messages/event_messages.html", {
         "m": membership, "event": event, "lines": lines, "page": page,
+        "reminders": offsets.describe_all(
+            event.reminder_offsets if isinstance(event.reminder_offsets, list) else []),
         "kinds": [(k, kind_label(k)) for k in kinds], "statuses": OutboxStatus.choices,
         "kind": kind, "status": status, "campaigns": campaigns,
         "can_edit": membership.can("manage_events")})
@@ -214,9 +213,9 @@ def event_message_settings(request: HttpRequest, client_slug: str,
                            event_id: str) -> HttpResponse:
     membership, event = _event(request, client_slug, event_id)
     require(membership, "manage_events")
-    offsets = event.reminder_offsets if isinstance(event.reminder_offsets, list) else []
+    stored = event.reminder_offsets if isinstance(event.reminder_offsets, list) else []
     form = SettingsForm(request.POST or None, initial={
-        "reminder_offsets": ", ".join(str(v) for v in offsets),
+        "reminder_offsets": offsets.describe_all(stored),
         "followup_enabled": event.followup_enabled})
     if request.method == "POST" and form.is_valid():
         try:

@@ -6,7 +6,6 @@ before it is stored, whether it comes from the Manager or the API.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,10 +18,15 @@ from livesession.core.models import Client
 from livesession.events.models import Event
 from livesession.protection.sensitive import validate_field_texts
 from livesession.registrations import fieldkinds, scope
-from livesession.registrations.models import CustomField
+from livesession.registrations.fieldkeys import (
+    KEY_PATTERN,
+    RESERVED,
+    moved,
+    unique_key,
+    unique_value,
+)
+from livesession.registrations.models import CustomField, Registration
 
-RESERVED = {"email", "answers", "consents", "language", *scope.BY_KEY}
-_KEY = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 MAX_OPTIONS = 100
 
 
@@ -41,7 +45,12 @@ def set_event_scope(event: Event, raw: dict[str, Any] | None, *, actor: str) -> 
     record(actor, "form.event_scope_set", target=f"event:{event.pk}", client_id=event.client_id)
 
 
-def _clean_options(kind: str, options: Any) -> list[dict[str, str]]:
+def _clean_options(kind: str, options: Any,
+                   previous: list[dict[str, Any]] | None = None) -> list[dict[str, str]]:
+    """Options as ``{"value", "label_fr", "label_en"}``. A plain string is all three; an
+    option given without a value (the Manager's new rows, or the API) gets one made from its
+    French label, unique among this question's values, old ones included: a value names
+    answers already given, so it never changes once made."""
     if kind not in fieldkinds.CHOICE_KINDS:
         if options:
             raise ValidationError({"options": _("Only choice questions have options.")})
@@ -52,15 +61,31 @@ def _clean_options(kind: str, options: Any) -> list[dict[str, str]]:
         raise ValidationError({"options": ngettext(
             "Give at most %(n)d option.", "Give at most %(n)d options.", MAX_OPTIONS)
             % {"n": MAX_OPTIONS}})
-    cleaned, seen = [], set()
+    given = [o for o in options if isinstance(o, str) or not isinstance(o, dict)
+             or str(o.get("value") or "").strip()]
+    taken = {str(o.get("value")) for o in previous or [] if isinstance(o, dict)}
+    taken |= {str(o if isinstance(o, str) else o.get("value") or "").strip()[:200]
+              for o in given if isinstance(o, str | dict)}
+    cleaned: list[dict[str, str]] = []
+    seen: set[str] = set()
+    new_labels: set[str] = set()
     for position, option in enumerate(options, start=1):
         if isinstance(option, str):
             option = {"value": option, "label_fr": option, "label_en": option}
         if not isinstance(option, dict):
             raise ValidationError({"options": _("Option %(n)d: give a value and labels.")
                                    % {"n": position}})
-        value = str(option.get("value") or option.get("label_fr") or "").strip()[:200]
-        label_fr = str(option.get("label_fr") or value).strip()[:200]
+        label_fr = str(option.get("label_fr") or option.get("value") or "").strip()[:200]
+        value = str(option.get("value") or "").strip()[:200]
+        if not value and label_fr:
+            if label_fr in new_labels:
+                raise ValidationError({"options": _(
+                    "Option %(n)d: another option already reads «%(label)s»; give each "
+                    "option its own French label.") % {"n": position, "label": label_fr}})
+            new_labels.add(label_fr)
+            value = unique_value(label_fr, taken)
+            taken.add(value)
+        label_fr = label_fr or value
         label_en = str(option.get("label_en") or label_fr).strip()[:200]
         if not value or value in seen:
             raise ValidationError({"options": _("Option %(n)d: each option needs its own "
@@ -96,6 +121,34 @@ def _clean_rules(kind: str, rules: Any) -> dict[str, Any]:
     return dict(rules)
 
 
+def answers_possible(field: CustomField) -> bool:
+    """Whether a registration may hold an answer under this question's key and values.
+    Answers are sealed, so they are not read here: any registration of the event made or
+    changed since the question was added counts."""
+    return Registration.objects.filter(event_id=field.event_id,
+                                       updated_at__gte=field.created_at).exists()
+
+
+def key_dependents(field: CustomField) -> list[CustomField]:
+    """The event's other questions shown only after an answer to this one."""
+    return list(CustomField.objects.filter(event_id=field.event_id, show_if_key=field.key)
+                .exclude(pk=field.pk).order_by("position", "id"))
+
+
+def _option_value(target: CustomField, written: str) -> str:
+    """The value of the option of ``target`` that ``written`` names, by value or by either
+    label (people write what they read); ``written`` itself when none matches."""
+    folded = written.casefold()
+    for option in target.options:
+        if written == str(option.get("value")):
+            return written
+    for option in target.options:
+        if folded in {str(option.get("label_fr", "")).casefold(),
+                      str(option.get("label_en", "")).casefold()}:
+            return str(option.get("value"))
+    return written
+
+
 def clean_custom_field(event: Event, data: dict[str, Any],
                        instance: CustomField | None = None) -> dict[str, Any]:
     errors: dict[str, str] = {}
@@ -103,13 +156,25 @@ def clean_custom_field(event: Event, data: dict[str, Any],
     if kind not in fieldkinds.KINDS:
         errors["kind"] = _("Choose a kind of question: %(k)s.") % {
             "k": ", ".join(fieldkinds.KINDS)}
-    key = str(data.get("key", instance.key if instance else "")).strip()
     own_pk = instance.pk if instance is not None and instance.pk is not None else -1
-    if not _KEY.match(key) or key in RESERVED:
+    others = CustomField.objects.filter(event=event).exclude(pk=own_pk)
+    # No key given: a new question gets one made from its label, an existing one keeps its
+    # own (a key names answers, so it never follows a reworded label).
+    key = str(data.get("key") or "").strip()
+    if not key and instance is not None:
+        key = instance.key
+    if not key:
+        label = str(data.get("label_fr") or data.get("label_en") or "")
+        key = unique_key(label, others.values_list("key", flat=True))
+    if not KEY_PATTERN.match(key) or key in RESERVED:
         errors["key"] = _("Use a short key of lowercase letters, digits and _, starting "
                           "with a letter, and not a standard field name.")
-    elif CustomField.objects.filter(event=event, key=key).exclude(pk=own_pk).exists():
+    elif others.filter(key=key).exists():
         errors["key"] = _("This event already has a question with this key.")
+    elif instance is not None and key != instance.key and answers_possible(instance):
+        errors["key"] = _("Participants have registered since this question was added: "
+                          "their answers are stored under «%(key)s», so it can no longer "
+                          "change.") % {"key": instance.key}
     texts = {}
     for name, limit in (("label_fr", 200), ("label_en", 200), ("help_fr", 500),
                         ("help_en", 500), ("purpose", 300)):
@@ -134,9 +199,12 @@ def clean_custom_field(event: Event, data: dict[str, Any],
                                       "this event: give that question's key.")
         elif not show_if_value:
             errors["show_if_value"] = _("Give the answer that shows this question.")
+        else:
+            show_if_value = _option_value(others.get(key=show_if_key), show_if_value)
     if errors:
         raise ValidationError(errors)
-    options = _clean_options(kind, data.get("options", instance.options if instance else []))
+    options = _clean_options(kind, data.get("options", instance.options if instance else []),
+                             instance.options if instance else None)
     rules = _clean_rules(kind, data.get("rules", instance.rules if instance else {}))
     # The guard reads every text a participant will see (P1.4, P6.2).
     validate_field_texts(texts["label_fr"], texts["label_en"], texts["help_fr"],
@@ -165,6 +233,10 @@ def add_custom_field(event: Event, data: dict[str, Any], *, actor: str,
 @transaction.atomic
 def update_custom_field(field: CustomField, data: dict[str, Any], *, actor: str) -> CustomField:
     values = clean_custom_field(field.event, data, instance=field)
+    if values["key"] != field.key:
+        # The conditions of other questions follow the renamed key.
+        CustomField.objects.filter(event_id=field.event_id, show_if_key=field.key).exclude(
+            pk=field.pk).update(show_if_key=values["key"])
     for name, value in values.items():
         setattr(field, name, value)
     field.save()
@@ -181,3 +253,25 @@ def remove_custom_field(field: CustomField, *, actor: str) -> None:
     record(actor, "form.custom_field_removed", target=f"custom_field:{field.pk}",
            client_id=field.client_id)
     field.delete()
+
+
+@transaction.atomic
+def move_custom_field(field: CustomField, direction: str, *, actor: str) -> bool:
+    """Move a question one place ``"up"`` or ``"down"`` in its event's form and renumber
+    the positions 0, 1, 2…; False when it is already at that end. Only positions change, so
+    a question written before a rule existed does not block the others from moving."""
+    if direction not in {"up", "down"}:
+        raise ValidationError({"direction": _("Choose up or down.")})
+    rows = list(CustomField.objects.select_for_update().filter(event_id=field.event_id)
+                .order_by("position", "id"))
+    index = next(i for i, row in enumerate(rows) if row.pk == field.pk)
+    reordered = moved(rows, index, direction)
+    if reordered == rows:
+        return False
+    for position, row in enumerate(reordered):
+        if row.position != position:
+            CustomField.objects.filter(pk=row.pk).update(position=position)
+    field.position = reordered.index(rows[index])
+    record(actor, "form.custom_field_moved", target=f"custom_field:{field.pk}",
+           client_id=field.client_id, details={"direction": direction})
+    return True

@@ -136,7 +136,8 @@ class Mailbox:
         return sorted(self.folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
 
     def wait_for(self, to: str, containing: str = "", timeout: float = 20) -> Mail:
-        """The next mail to ``to`` not yet read (whose text holds ``containing``)."""
+        """The next mail to ``to`` not yet read whose text matches ``containing`` (a regex:
+        "/accounts/password/reset/[^/\\s]+/" tells a reset link from a page's address)."""
         deadline = time.monotonic() + timeout
         while True:
             for path in self._all():
@@ -145,7 +146,7 @@ class Mailbox:
                 msg = message_from_bytes(path.read_bytes(), policy=email.policy.default)
                 assert isinstance(msg, EmailMessage)
                 mail = Mail(path, msg)
-                if str(msg["To"]).lower() == to.lower() and containing in mail.text:
+                if str(msg["To"]).lower() == to.lower() and re.search(containing, mail.text):
                     self.read.add(path)
                     return mail
             if time.monotonic() > deadline:
@@ -201,10 +202,23 @@ class Guard:
         if self.ours(page.url):
             self.loaded.append(page.url)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, server_log: Path | None = None) -> None:
         if self.failures:
             found, self.failures = self.failures, []
-            pytest.fail("the browser met:\n  " + "\n  ".join(found), pytrace=False)
+            message = "the browser met:\n  " + "\n  ".join(found)
+            if server_log and any(re.match(r"HTTP 5\d\d ", f) for f in found):
+                # The cause of a server error is in the server's log; the test's folder is
+                # gone by the time someone reads the failure.
+                lines = server_log.read_text(errors="replace").splitlines()[-60:]
+                message += "\n--- end of serve.log ---\n" + "\n".join(
+                    _scrub(line) for line in lines)
+            pytest.fail(message, pytrace=False)
+
+
+def _scrub(line: str) -> str:
+    """A log line fit for a failure message: token-like words replaced."""
+    return re.sub(r"[A-Za-z0-9_\-]{20,}", lambda m: "<token>" if re.search(r"\d", m.group(0))
+                  else m.group(0), line)
 
 
 def _axe_report(violations: list[dict[str, Any]], url: str) -> str:
@@ -264,7 +278,7 @@ class Person:
     # --- navigating --------------------------------------------------------------------
     def open(self, url: str, status: int = 200) -> Response:
         """Type an address in the address bar (a path is taken as on our site)."""
-        self.guard.raise_if_any()
+        self.guard.raise_if_any(self.stack.var / "serve.log")
         if url.startswith("/"):
             url = self.stack.base + url
         self._collect_url(url)
@@ -277,7 +291,7 @@ class Person:
 
     def follow(self, target: Locator | str) -> None:
         """Click (tap on a phone) what leads to another page, then check the new page."""
-        self.guard.raise_if_any()
+        self.guard.raise_if_any(self.stack.var / "serve.log")
         locator = self.page.locator(target) if isinstance(target, str) else target
         with self.page.expect_navigation():
             if self.phone:
@@ -296,7 +310,7 @@ class Person:
         Returns the blocking violations' list (empty when the test goes on)."""
         page = self.page
         page.wait_for_load_state("load")
-        self.guard.raise_if_any()
+        self.guard.raise_if_any(self.stack.var / "serve.log")
         if not self.guard.ours(page.url):
             return []
         if not page.evaluate("() => typeof window.axe === 'object'"):
@@ -378,7 +392,10 @@ class Person:
             problems.append("pages loaded but never checked by axe (navigate with "
                             "person.open/follow/submit or call person.see()): "
                             + ", ".join(unchecked))
-        problems += self.guard.failures
+        try:
+            self.guard.raise_if_any(self.stack.var / "serve.log")
+        except pytest.fail.Exception as failed:
+            problems.append(str(failed))
         problems += leaks(self.stack, self.secrets)
         self.context.close()
         return problems

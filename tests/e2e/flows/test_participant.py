@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from tests.e2e.flows.common import (
     OPEN_NOW,
@@ -146,6 +146,11 @@ def _banner(person: Person) -> None:
     expect(person.page.locator("#cookie-banner")).to_be_visible()
 
 
+def _footer_cookies(person: Person) -> Locator:
+    """The footer's "Cookies" link (an event page's footer also has a longer one)."""
+    return person.page.locator("footer").get_by_role("link", name="Cookies", exact=True)
+
+
 def _jar(person: Person) -> set[str]:
     return {c["name"] for c in person.context.cookies()}
 
@@ -163,7 +168,7 @@ def test_cookie_banner_on_the_event_page_and_the_personal_link(
     expect(accepting.page.locator("h1")).to_have_text("Atelier simple")  # back where it was
     assert "ls_aud" in _jar(accepting)
     # Withdraw from the footer's link, on the same page.
-    accepting.follow(accepting.page.locator("footer").get_by_role("link", name="Cookies"))
+    accepting.follow(_footer_cookies(accepting))
     accepting.submit(accepting.page.get_by_role("button", name="Tout refuser"))
     assert "ls_aud" not in _jar(accepting)
     accepting.follow(accepting.page.get_by_role("link", name="Retour à la page précédente"))
@@ -196,7 +201,7 @@ def test_cookie_banner_on_the_event_page_and_the_personal_link(
     expect(other.page.locator("h1")).to_have_text("Atelier simple")
     assert "ls_aud" not in _jar(other)
     # Then changes their mind from the footer: accept, and withdraw again.
-    other.follow(other.page.locator("footer").get_by_role("link", name="Cookies"))
+    other.follow(_footer_cookies(other))
     other.submit(other.page.get_by_role("button", name="Tout accepter"))
     assert "ls_aud" in _jar(other)
     other.page.locator("input[name=allow][value=audience]").uncheck()
@@ -230,7 +235,7 @@ def test_language_switch_on_each_kind_of_participant_page(
     person.switch_language("fr")
     person.follow(page.locator("footer").get_by_role("link", name="Politique de confidentialité"))
     _switch_and_back(person, re.compile(r"Privacy", re.IGNORECASE))
-    person.follow(page.locator("footer").get_by_role("link", name="Cookies"))
+    person.follow(_footer_cookies(person))
     _switch_and_back(person, "Cookies")
     person.open(f"/j/resend/?event={events.ids['PLAIN']}")
     _switch_and_back(person, "Have my link sent again")

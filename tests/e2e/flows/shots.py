@@ -1,0 +1,27 @@
+"""Screenshots of the main pages, taken by the browser suite's own flows.
+
+With ``SCREENSHOTS_DIR`` set (``make screenshots`` sets it to docs/screenshots), each call saves
+``<name>-<width>.png`` there: the viewport only, so a long page stays a small file. Without it,
+nothing is written and the flows run as tests only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from playwright.sync_api import Page
+
+DIRECTORY = "SCREENSHOTS_DIR"
+
+
+def shot(page: Page, name: str) -> Path | None:
+    """Save what the person sees now as ``<name>-<viewport width>.png``, when asked to."""
+    folder = os.environ.get(DIRECTORY)
+    if not folder:
+        return None
+    viewport = page.viewport_size or {"width": 0}
+    path = Path(folder) / f"{name}-{viewport['width']}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The caret blinks and animations run: a still picture must not depend on the instant.
+    page.screenshot(path=path, animations="disabled", caret="hide")
+    return path

@@ -43,7 +43,8 @@ def _code(secret_text: str) -> str:
     moment = time.time()
     if 30 - moment % 30 < 3:
         moment += 3
-    return mfa.totp(mfa._key(secret_text), moment)  # noqa: SLF001 - the product's own TOTP
+    # The product's own TOTP (what staffaccess checks codes with), as the app computes it.
+    return mfa.totp(mfa._key(secret_text), moment)
 
 
 def enrol(person: Person, site: Stack) -> bool:

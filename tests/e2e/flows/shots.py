@@ -9,16 +9,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Locator, Page
 
 DIRECTORY = "SCREENSHOTS_DIR"
 
 
-def shot(page: Page, name: str) -> Path | None:
-    """Save what the person sees now as ``<name>-<viewport width>.png``, when asked to."""
+def shot(page: Page, name: str, top: Locator | None = None) -> Path | None:
+    """Save what the person sees now as ``<name>-<viewport width>.png``, when asked to;
+    with ``top``, scrolled first so that this element starts the picture."""
     folder = os.environ.get(DIRECTORY)
     if not folder:
         return None
+    if top is not None:
+        top.evaluate("element => element.scrollIntoView({block: 'start'})")
     viewport = page.viewport_size or {"width": 0}
     path = Path(folder) / f"{name}-{viewport['width']}.png"
     path.parent.mkdir(parents=True, exist_ok=True)

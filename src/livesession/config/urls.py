@@ -1,10 +1,15 @@
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from livesession.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (documents, error pages).
+    path("favicon.ico", RedirectView.as_view(url=static("livesession/favicon.svg"),
+                                             permanent=True)),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("livesession.accounts.urls")),  # /accounts/… and /me/
     path("manager/", include("livesession.manager.urls")),

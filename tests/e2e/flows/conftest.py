@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.e2e.flows.common import EVENTS, Events
 from tests.e2e.flows.harness import VIEWPORTS, Mailbox, Person, axe_source
-from tests.e2e.flows.stack import running_stack
+from tests.e2e.flows.stack import running_stack, shell
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_FLAGS, Stack
 
 
@@ -36,6 +37,12 @@ def site(axe: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     with running_stack(tmp_path_factory.mktemp("var"),
                        tmp_path_factory.mktemp("screenshots")) as made:
         yield made
+
+
+@pytest.fixture(scope="session")
+def events(site: Stack) -> Events:
+    """Events of the demo client for the participant and account flows (common.EVENTS)."""
+    return Events(site.base, shell(site, EVENTS))
 
 
 @pytest.fixture(scope="session")

@@ -43,8 +43,9 @@ def running_stack(var: Path, shots: Path) -> Iterator[Stack]:
             # The robot check stays on, shorter than a person's typing: flows wait it out.
             "REGISTRATION_MIN_FILL_SECONDS": str(MIN_FILL_SECONDS), **PER_CONNECTION_LIMITS}
     made = Stack(base=base, var=var, env=env, event_url="", credentials={}, shots=shots)
-    made.run("migrate", "--verbosity", "0")
-    printed = made.run("demo")
+    # Generous: on a loaded 2-core machine, migrating two fresh databases can take minutes.
+    made.run("migrate", "--verbosity", "0", timeout=600)
+    printed = made.run("demo", timeout=300)
     found = re.search(r"(http://127\.0\.0\.1:\d+/e/[0-9a-f-]+/)", printed)
     assert found, f"the demo command printed no event URL:\n{printed}"
     made.event_url = found.group(1)

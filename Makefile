@@ -37,7 +37,7 @@ test-slow: install
 # suite's own flows at both widths: the flows save named PNGs when SCREENSHOTS_DIR is set.
 # Debian's Chromium and axe-core (npm) as for the suite; pngquant (Debian) makes them small.
 SCREENSHOT_FLOWS ?= tests/e2e/flows/test_organizer.py tests/e2e/flows/test_operator.py \
-	tests/e2e/flows/test_participant.py
+	tests/e2e/flows/test_participant.py tests/e2e/flows/test_account.py
 screenshots: install
 	@test -d tests/e2e/node_modules/axe-core || npm ci --prefix tests/e2e --no-audit --no-fund
 	@command -v pngquant >/dev/null || apt-get install -y pngquant \

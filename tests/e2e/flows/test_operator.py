@@ -57,7 +57,7 @@ def enrol(person: Person, site: Stack) -> bool:
     secret_text = re.sub(r"\s", "", page.locator("#mfa-secret").inner_text())
     assert re.fullmatch(r"[A-Z2-7]{16,}", secret_text), "no base32 secret shown as text"
     fits(person)
-    shot(page, "console-mfa")
+    shot(page, "console-mfa", top=page.get_by_role("heading", level=1))
     code = page.get_by_role("textbox", name="Code", exact=True)
     person.type(code, _code(secret_text), personal=False)
     person.submit(button(person, "Activer la double authentification"))

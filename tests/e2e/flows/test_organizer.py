@@ -198,7 +198,7 @@ def registrants(person: Person, event_url: str, visitors: list[Someone],
     table = page.locator("#main table")
     status = page.get_by_label("Statut", exact=True)
     expect(table.locator("tbody tr")).to_have_count(everyone)
-    shot(page, "manager-registrants", top=page.get_by_role("search"))
+    shot(page, "manager-registrants", top=page.get_by_role("heading", level=1))
 
     status.select_option("pending_approval")
     person.submit(button(person, "Rechercher"))

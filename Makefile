@@ -9,7 +9,7 @@ LS := .venv/bin/livesession
 export UV_PYTHON := $(PYTHON)
 
 .PHONY: run test test-slow install check lint typecheck migrations-check messages clean \
-	bench bench-smoke bench-tools
+	bench bench-smoke bench-tools screenshots
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -42,6 +42,22 @@ test: install
 
 test-slow: install
 	.venv/bin/pytest -m slow
+
+# Screenshots of the main pages (docs/screenshots/, shown in the README), taken by the browser
+# suite's own flows at both widths: the flows save named PNGs when SCREENSHOTS_DIR is set.
+# Debian's Chromium and axe-core (npm) as for the suite; pngquant (Debian) makes them small.
+SCREENSHOT_FLOWS ?= tests/e2e/flows/test_organizer.py tests/e2e/flows/test_operator.py \
+	tests/e2e/flows/test_participant.py tests/e2e/flows/test_account.py
+screenshots: install
+	@test -d tests/e2e/node_modules/axe-core || npm ci --prefix tests/e2e --no-audit --no-fund
+	@command -v pngquant >/dev/null || apt-get install -y pngquant \
+	  || (apt-get update && apt-get install -y pngquant) || echo "pngquant missing: PNGs left as taken"
+	rm -f docs/screenshots/*.png
+	SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots .venv/bin/pytest -m slow -p no:cacheprovider \
+	  $(wildcard $(SCREENSHOT_FLOWS))
+	@if command -v pngquant >/dev/null; then \
+	  pngquant --force --skip-if-larger --ext .png --quality 60-90 --strip docs/screenshots/*.png || true; fi
+	@du -ch docs/screenshots/*.png | tail -1
 
 lint: install
 	.venv/bin/ruff check .

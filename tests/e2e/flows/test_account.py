@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.flows.common import Events, register, someone
 from tests.e2e.flows.harness import Person
+from tests.e2e.flows.shots import shot
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_db]
 
@@ -107,6 +108,7 @@ def test_sign_up_then_walk_and_use_the_personal_space(
     row = page.locator("#main tbody tr", has_text="Atelier simple")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Démo Formation")
+    shot(page, "personal-space", top=page.locator("h1"))
 
     # Every page of the personal space, from its header.
     for link, heading in SPACE_PAGES:

@@ -25,6 +25,7 @@ from tests.e2e.flows.common import (
     someone,
 )
 from tests.e2e.flows.harness import Person
+from tests.e2e.flows.shots import shot
 from tests.e2e.flows.stack import shell
 from tests.e2e.test_browser import Stack
 
@@ -84,6 +85,7 @@ def test_register_with_each_kind_of_question_wait_then_enter_the_room(
     countdown = page.get_by_role("timer")
     expect(countdown).to_be_visible()
     expect(countdown).to_have_text(re.compile(r"^\d+\s*j"))  # three days away: days first
+    shot(page, "waiting")
 
     # The organizer's event opens; the person reloads the page and is in the room.
     assert shell(site, OPEN_NOW.format(pk=events.ids[f"QUESTIONS_{viewport.upper()}"]))

@@ -102,6 +102,8 @@ def test_issue4_7_one_vevent_per_session_of_a_series(client_a: Any) -> None:
     assert [v for k, v in lines if k == "DTSTART"] == [
         "20310301T090000Z", "20310308T090000Z", "20310405T080000Z"]
     assert "Séance 3" in row.body and "April 5, 2031, 10 a.m." in row.body  # local time
+    # Each session's time names its zone, as the event's start does.
+    assert f"- Séance 3: April 5, 2031, 10 a.m. ({event.time_zone})" in row.body, row.body
 
 
 def test_issue4_7_add_to_calendar_links_in_the_confirmation(client_a: Any) -> None:

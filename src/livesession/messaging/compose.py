@@ -137,7 +137,7 @@ def values_for(registration: Registration, kind: str, *, token: str = "",
         if sessions is None:
             sessions = confirmed_sessions(registration)
         values["sessions"] = "\n".join(
-            [_("Your sessions:")] + [f"- {s.title}: {when(s.starts_at, zone)}"
+            [_("Your sessions:")] + [f"- {s.title}: {when(s.starts_at, zone)} ({zone})"
                                      for s in sessions]) if sessions else ""
         if dates is None:
             dates = occurrences(registration, link, sessions)

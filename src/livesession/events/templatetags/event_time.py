@@ -9,11 +9,11 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from livesession.core.clock import now
 from livesession.events import when
 
 register = template.Library()
@@ -38,4 +38,4 @@ def wait_until(moment: dt.datetime) -> SafeString:
         ' data-day-one="{}" data-day-other="{}" data-hour="{}" data-minute="{}"'
         ' data-second="{}">{}</span>',
         moment.isoformat(), words["day-one"], words["day-other"], words["hour"],
-        words["minute"], words["second"], when.wait_text(moment - timezone.now()))
+        words["minute"], words["second"], when.wait_text(moment - now()))

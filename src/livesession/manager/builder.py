@@ -146,7 +146,7 @@ def _save_errors(form: QuestionForm, options: BaseOptionRows, exc: ValidationErr
     run here too, so that one submit shows every problem, an offending option on its row."""
     form.add_service_errors(exc)
     data = form.cleaned_data
-    rows = options.rows() if options.is_valid() else []
+    rows = options.rows() if options.is_bound and options.is_valid() else []
     for index, row in enumerate(rows):
         for match in check_field("", "", options=[row["label_fr"], row["label_en"]]):
             row_form = options.forms[index]
@@ -234,9 +234,11 @@ def _save_question(request: HttpRequest, membership: Membership, event: Event,
                                option_rows.after_action(request.POST, action),
                                question=question)
     form = QuestionForm(request.POST, others=others)
-    options = option_rows.bound(request.POST)
     choice = request.POST.get("kind") in fieldkinds.CHOICE_KINDS
-    # The rows of a question that is not a choice are not sent (the page disables them).
+    # The rows of a question that is not a choice are neither sent (the page disables them)
+    # nor checked: they are shown back as they came.
+    options = option_rows.bound(request.POST) if choice else option_rows.after_action(
+        request.POST)
     rows_ok = options.is_valid() if choice else True
     if form.is_valid() and rows_ok:
         rows = options.rows() if choice else []

@@ -102,8 +102,9 @@ def apply_action(rows: list[dict[str, str]], action: str) -> list[dict[str, str]
     return moved(rows, index, verb)
 
 
-def after_action(data: Any, action: str) -> BaseOptionRows:
-    return _rows(initial=apply_action(raw_rows(data), action))
+def after_action(data: Any, action: str = "") -> BaseOptionRows:
+    """Unbound rows as typed, changed by ``action`` (none: as they are)."""
+    return _rows(initial=apply_action(raw_rows(data), action) or blank_rows())
 
 
 def bound(data: Any) -> BaseOptionRows:

@@ -61,10 +61,14 @@ def test_register_with_each_kind_of_question_wait_then_enter_the_room(
     page.get_by_label("Date d'arrivée").fill("2031-05-17")
     person.type(page.get_by_label("Téléphone"), who["phone"])
     page.get_by_role("checkbox", name="J'ai lu le programme").check()
-    # Each option's own control sits next to its label (a radio is not stretched away).
-    box = level.bounding_box()
-    label = page.locator("label", has=level).bounding_box()
-    assert box and label and abs(box["y"] - label["y"]) < label["height"], (box, label)
+    # Each option's control sits next to its words: not stretched to the column's width
+    # (the circle floated far from its label, and above it on a phone).
+    for control in (level, page.get_by_role("checkbox", name="API")):
+        box = control.bounding_box()
+        label = page.locator("label", has=control).bounding_box()
+        assert box and label, control
+        assert box["width"] < 48, f"a choice's box is {box['width']:.0f} px wide"
+        assert label["height"] < 3 * max(box["height"], 16), (box, label)  # one line
     person.wait_min_fill()
     person.submit("#registration-form button[type=submit]")
 

@@ -49,13 +49,14 @@ def test_register_with_each_kind_of_question_wait_then_enter_the_room(
         expect(page.locator(f"#id_{field}")).to_have_attribute("aria-invalid", "true")
 
     fill_identity(person, who)
-    # A question of each kind, answered by its label as a person reads it.
-    level = page.get_by_role("radio", name="Confirmé")
+    # A question of each kind, answered by its label as a person reads it (named exactly:
+    # a box whose label holds the other options' labels is a bug a screen reader meets).
+    level = page.get_by_role("radio", name="Confirmé", exact=True)
     level.check()
     expect(level).to_be_checked()
-    expect(page.get_by_role("radio", name="Débutant")).not_to_be_checked()
-    page.get_by_role("checkbox", name="API").check()
-    page.get_by_role("checkbox", name="Sécurité").check()
+    expect(page.get_by_role("radio", name="Débutant", exact=True)).not_to_be_checked()
+    page.get_by_role("checkbox", name="API", exact=True).check()
+    page.get_by_role("checkbox", name="Sécurité", exact=True).check()
     page.get_by_label("Créneau préféré").select_option(label="Créneau 4")
     page.get_by_label("Pays").select_option(label="Belgique")
     page.get_by_label("Date d'arrivée").fill("2031-05-17")
@@ -63,7 +64,7 @@ def test_register_with_each_kind_of_question_wait_then_enter_the_room(
     page.get_by_role("checkbox", name="J'ai lu le programme").check()
     # Each option's control sits next to its words: not stretched to the column's width
     # (the circle floated far from its label, and above it on a phone).
-    for control in (level, page.get_by_role("checkbox", name="API")):
+    for control in (level, page.get_by_role("checkbox", name="API", exact=True)):
         box = control.bounding_box()
         label = page.locator("label", has=control).bounding_box()
         assert box and label, control

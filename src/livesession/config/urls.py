@@ -9,7 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon (documents, error pages).
     path("favicon.ico", RedirectView.as_view(url=static("livesession/favicon.svg"),
-                                             permanent=True)),
+                                             permanent=True), name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("", include("livesession.accounts.urls")),  # /accounts/… and /me/
     path("manager/", include("livesession.manager.urls")),

@@ -76,7 +76,7 @@ class Stack:
     credentials: dict[str, str]
     shots: Path
 
-    def run(self, *args: str, timeout: float = 60) -> str:
+    def run(self, *args: str, timeout: float = 180) -> str:
         done = subprocess.run([CLI, *args], env=self.env, capture_output=True, text=True,
                               timeout=timeout, check=False)
         assert done.returncode == 0, f"livesession {args[0]} failed:\n{done.stdout}\n{done.stderr}"
@@ -142,7 +142,7 @@ def stack(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
             with logs[name].open("wb") as out:
                 procs[name] = subprocess.Popen([CLI, *args], env=env, stdout=out,
                                                stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded CI machine starts slowly
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:  # noqa: S310

@@ -58,7 +58,7 @@ def running_stack(var: Path, shots: Path) -> Iterator[Stack]:
             with logs[name].open("wb") as out:
                 procs[name] = subprocess.Popen([CLI, *args], env=env, stdout=out,
                                                stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # a loaded CI machine starts slowly
         while True:
             try:
                 with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:  # noqa: S310 - our own loopback server

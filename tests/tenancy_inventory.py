@@ -399,6 +399,7 @@ QUESTION_FORM = {"key": "workshop", "kind": "short_text", "label_fr": "Atelier c
 INVENTORY: dict[str, Route] = {
     # --- config/urls.py
     "healthz": Route({"GET": PUBLIC}),
+    "favicon": Route({"GET": PUBLIC}),
     "set_language": Route({"GET": PUBLIC, "POST": PUBLIC}, body={"language": "en", "next": "/"}),
     # --- accounts
     "accounts:login": Route({"GET": PUBLIC, "POST": PUBLIC},

@@ -91,6 +91,7 @@ ACTIONS: dict[str, Promise] = {
     "event.updated": _("Event changed"),
     "form.client_scope_set": _("Default registration form changed"),
     "form.custom_field_added": _("Question added"),
+    "form.custom_field_moved": _("Question moved"),
     "form.custom_field_removed": _("Question removed"),
     "form.custom_field_updated": _("Question changed"),
     "form.event_scope_set": _("Event registration form changed"),

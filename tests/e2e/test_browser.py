@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_db]
 
@@ -163,13 +163,13 @@ def stack(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_path: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+def browser(chromium_path: str, playwright_driver: Playwright) -> Iterator[Browser]:
+    launched = playwright_driver.chromium.launch(executable_path=chromium_path,
+                                                 args=CHROMIUM_FLAGS)
+    try:
+        yield launched
+    finally:
+        launched.close()
 
 
 @pytest.fixture

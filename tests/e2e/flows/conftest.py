@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Playwright
 
 from tests.e2e.flows.common import EVENTS, Events
 from tests.e2e.flows.harness import VIEWPORTS, Mailbox, Person, axe_source
@@ -15,7 +15,7 @@ from tests.e2e.flows.stack import running_stack, shell
 from tests.e2e.test_browser import CHROMIUM, CHROMIUM_FLAGS, Stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def flows_chromium() -> str:
     if os.path.exists(CHROMIUM):
         return CHROMIUM
@@ -26,12 +26,12 @@ def flows_chromium() -> str:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def axe(flows_chromium: str) -> str:
     return axe_source()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site(axe: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The real product, started once for every flow."""
     with running_stack(tmp_path_factory.mktemp("var"),
@@ -39,26 +39,25 @@ def site(axe: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield made
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def events(site: Stack) -> Events:
     """Events of the demo client for the participant and account flows (common.EVENTS)."""
     return Events(site.base, shell(site, EVENTS))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mailbox(site: Stack) -> Mailbox:
     return Mailbox(site.var / "mail")
 
 
-@pytest.fixture(scope="session")
-def chromium(flows_chromium: str) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=flows_chromium,
-                                              args=CHROMIUM_FLAGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+@pytest.fixture(scope="package")
+def chromium(flows_chromium: str, playwright_driver: Playwright) -> Iterator[Browser]:
+    launched = playwright_driver.chromium.launch(executable_path=flows_chromium,
+                                                 args=CHROMIUM_FLAGS)
+    try:
+        yield launched
+    finally:
+        launched.close()
 
 
 @pytest.fixture(params=list(VIEWPORTS))

@@ -27,7 +27,10 @@ from tests.e2e.test_browser import CLI, MIN_FILL_SECONDS, Stack, _free_port, _st
 # (a safeguard against mail bombing) would stop the suite, not an attacker; the per-address
 # limits keep their defaults.
 PER_CONNECTION_LIMITS = {"RATE_LIMIT_SIGNUP": "200", "RATE_LIMIT_PASSWORD_RESET": "200",
-                         "RATE_LIMIT_LINK_RESEND": "200"}
+                         "RATE_LIMIT_LINK_RESEND": "200",
+                         # sign-in attempts per minute and address: a dozen people sign in
+                         # from this one address within a minute
+                         "RATE_LIMIT_LOGIN": "200"}
 
 
 @contextmanager

@@ -180,7 +180,8 @@ def test_sign_up_then_walk_and_use_the_personal_space(
     person.type("#id_password", account.password)
     person.submit(page.locator("#main").get_by_role(
         "button", name="Supprimer mes données chez cet organisateur"))
-    nav(person, "Mes inscriptions")
+    expect(page.locator("h1")).to_contain_text("Démo Formation")
+    person.follow(page.get_by_role("link", name="Retour à mon espace personnel"))
     expect(page.locator("#main tbody tr", has_text="Atelier simple")).to_have_count(0)
 
 

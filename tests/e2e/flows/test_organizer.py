@@ -286,7 +286,7 @@ def message_a_segment(person: Person, event_url: str, confirmed: list[Someone],
     person.open(event_url)
     person.follow(link(person, re.compile("^Messages de cet événement")))
     person.follow(link(person, "Envoyer un message"))
-    page.get_by_label("Inscrit (confirmé)").check()
+    page.get_by_label("Inscrits (confirmés)").check()
     subject = f"Informations pratiques ({tag})"
     page.get_by_label("Objet (français)").fill(subject)
     page.get_by_label("Message (français)").fill(

@@ -156,8 +156,10 @@ def test_organizer_builds_a_question_sets_reminders_and_picks_a_zone(
     page.goto(event_page)
     href = page.locator('#main a[href^="/e/"]').first.get_attribute("href")
     page.goto(f"{stack.base}{href}")
-    fields = page.locator("#registration-form .field > label")
-    labels = [text.strip() for text in fields.all_inner_texts()]
+    # A question with choices is a fieldset named by its legend, the others a label.
+    fields = page.locator("#registration-form .field > label, "
+                          "#registration-form .field > fieldset > legend")
+    labels = [text.strip().removesuffix("*").strip() for text in fields.all_inner_texts()]
     assert labels.index("Niveau en programmation") < labels.index("Entreprise"), labels
     radios = page.locator("#id_answer_niveau_en_programmation label")
     expect(radios).to_have_text(["Débutant", "Confirmé", "Expert"])

@@ -146,7 +146,8 @@ def test_boxes_sit_before_their_labels_and_the_label_ticks_them(
         target = page.locator(f"[id='{b['id']}']")
         expect(target).not_to_be_checked()
         target.scroll_into_view_if_needed()
-        words = next(seen["words"] for seen in page.evaluate(BOXES, "#registration-form") if seen["id"] == b["id"])
+        words = next(seen["words"] for seen in page.evaluate(BOXES, "#registration-form")
+                     if seen["id"] == b["id"])
         page.mouse.click((words["left"] + words["right"]) / 2,
                          (words["top"] + words["bottom"]) / 2)
         expect(target).to_be_checked()

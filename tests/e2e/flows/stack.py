@@ -44,7 +44,10 @@ def running_stack(var: Path, shots: Path) -> Iterator[Stack]:
     env |= {"DJANGO_SETTINGS_MODULE": "livesession.config.settings", "LIVESESSION_VAR_DIR":
             str(var), "SITE_URL": base, "PYTHONUNBUFFERED": "1",
             # The robot check stays on, shorter than a person's typing: flows wait it out.
-            "REGISTRATION_MIN_FILL_SECONDS": str(MIN_FILL_SECONDS), **PER_CONNECTION_LIMITS}
+            "REGISTRATION_MIN_FILL_SECONDS": str(MIN_FILL_SECONDS), **PER_CONNECTION_LIMITS,
+            # The server's access log on, as an operator may turn it on: every path of the
+            # run is written, so the log scan sees what a token would leave there.
+            "GRANIAN_LOG_ACCESS_ENABLED": "1"}
     made = Stack(base=base, var=var, env=env, event_url="", credentials={}, shots=shots)
     # Generous: on a loaded 2-core machine, migrating two fresh databases can take minutes.
     made.run("migrate", "--verbosity", "0", timeout=600)

@@ -24,6 +24,7 @@ import urllib.error
 import urllib.request
 import zoneinfo
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -108,6 +109,37 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
+@contextmanager
+def serving(base: str, port: int, env: dict[str, str], var: Path) -> Iterator[None]:
+    """serve (granian) and worker as real processes, their output in var/serve.log and
+    var/worker.log, until /healthz says ok; both stopped (their process groups) after."""
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    logs = {name: var / f"{name}.log" for name in ("serve", "worker")}
+    try:
+        for name, args in (("serve", ["serve", "--port", str(port)]), ("worker", ["worker"])):
+            with logs[name].open("wb") as out:
+                procs[name] = subprocess.Popen([CLI, *args], env=env, stdout=out,
+                                               stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120  # a loaded CI machine starts slowly
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:  # noqa: S310 - our own loopback server
+                    health = json.loads(answer.read())
+                if health["status"] == "ok":
+                    break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            dead = [name for name, proc in procs.items() if proc.poll() is not None]
+            if dead or time.monotonic() > deadline:
+                pytest.fail(f"server not healthy (exited: {dead})\n"
+                            + "\n".join(_tail(p) for p in logs.values()))
+            time.sleep(0.3)
+        yield
+    finally:
+        for proc in procs.values():
+            _stop(proc)
+
+
 @pytest.fixture(scope="module")
 def stack(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """migrate, demo, then serve (granian) and worker as real processes on loopback."""
@@ -135,31 +167,8 @@ def stack(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     made.credentials = json.loads((var / "demo-credentials.txt").read_text())
     assert made.credentials["owner_password"] in printed  # printed for the person who ran it
 
-    procs: dict[str, subprocess.Popen[bytes]] = {}
-    logs = {name: var / f"{name}.log" for name in ("serve", "worker")}
-    try:
-        for name, args in (("serve", ["serve", "--port", str(port)]), ("worker", ["worker"])):
-            with logs[name].open("wb") as out:
-                procs[name] = subprocess.Popen([CLI, *args], env=env, stdout=out,
-                                               stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 120  # a loaded CI machine starts slowly
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:  # noqa: S310
-                    health = json.loads(answer.read())
-                if health["status"] == "ok":
-                    break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            dead = [name for name, proc in procs.items() if proc.poll() is not None]
-            if dead or time.monotonic() > deadline:
-                pytest.fail(f"server not healthy (exited: {dead})\n"
-                            + "\n".join(_tail(p) for p in logs.values()))
-            time.sleep(0.3)
+    with serving(base, port, env, var):
         yield made
-    finally:
-        for proc in procs.values():
-            _stop(proc)
 
 
 @pytest.fixture(scope="module")

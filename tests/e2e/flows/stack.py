@@ -11,17 +11,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
-from tests.e2e.test_browser import CLI, MIN_FILL_SECONDS, Stack, _free_port, _stop, _tail
+from tests.e2e.test_browser import MIN_FILL_SECONDS, Stack, _free_port, serving
 
 # Every flow connects from 127.0.0.1, so the per-connection limits on mail-sending forms
 # (a safeguard against mail bombing) would stop the suite, not an attacker; the per-address
@@ -57,30 +51,8 @@ def running_stack(var: Path, shots: Path) -> Iterator[Stack]:
     made.event_url = found.group(1)
     made.credentials = json.loads((var / "demo-credentials.txt").read_text())
 
-    procs: dict[str, subprocess.Popen[bytes]] = {}
-    logs = {name: var / f"{name}.log" for name in ("serve", "worker")}
-    try:
-        for name, args in (("serve", ["serve", "--port", str(port)]), ("worker", ["worker"])):
-            with logs[name].open("wb") as out:
-                procs[name] = subprocess.Popen([CLI, *args], env=env, stdout=out,
-                                               stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 120  # a loaded CI machine starts slowly
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:  # noqa: S310 - our own loopback server
-                    if json.loads(answer.read())["status"] == "ok":
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            dead = [name for name, proc in procs.items() if proc.poll() is not None]
-            if dead or time.monotonic() > deadline:
-                pytest.fail(f"server not healthy (exited: {dead})\n"
-                            + "\n".join(_tail(p) for p in logs.values()))
-            time.sleep(0.3)
+    with serving(base, port, env, var):
         yield made
-    finally:
-        for proc in procs.values():
-            _stop(proc)
 
 
 def shell(stack: Stack, code: str) -> dict[str, str]:

@@ -84,8 +84,8 @@ class Stack:
         return done.stdout
 
 
-@pytest.fixture(scope="module")
-def chromium_path() -> str:
+def debian_chromium() -> str:
+    """Debian's Chromium, or a skip (a failure in CI, where .ci/run installs it)."""
     if os.path.exists(CHROMIUM):
         return CHROMIUM
     reason = (f"Debian's Chromium is not installed ({CHROMIUM} missing): run "
@@ -93,6 +93,11 @@ def chromium_path() -> str:
     if os.environ.get("CI"):
         pytest.fail(reason)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def chromium_path() -> str:
+    return debian_chromium()
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:

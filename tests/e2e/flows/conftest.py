@@ -3,7 +3,6 @@ a fresh browser context (a ``Person``) for each test, at each of the two viewpor
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -12,18 +11,12 @@ from playwright.sync_api import Browser, Playwright
 from tests.e2e.flows.common import EVENTS, Events
 from tests.e2e.flows.harness import VIEWPORTS, Mailbox, Person, axe_source
 from tests.e2e.flows.stack import running_stack, shell
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_FLAGS, Stack
+from tests.e2e.test_browser import CHROMIUM_FLAGS, Stack, debian_chromium
 
 
 @pytest.fixture(scope="package")
 def flows_chromium() -> str:
-    if os.path.exists(CHROMIUM):
-        return CHROMIUM
-    reason = (f"Debian's Chromium is not installed ({CHROMIUM} missing): run "
-              "'apt-get install -y chromium' (.ci/run does it); no browser is downloaded.")
-    if os.environ.get("CI"):
-        pytest.fail(reason)
-    pytest.skip(reason)
+    return debian_chromium()
 
 
 @pytest.fixture(scope="package")
